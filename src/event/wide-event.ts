@@ -1,0 +1,91 @@
+/**
+ * The wide event: one record per invocation holding everything worth knowing about it, so a
+ * question about any request ("which tenant saw the slow checkouts?") is one query, not a join of
+ * logs, traces and metrics. Nested objects flatten to the OTel names (`faas.invocation_id`).
+ */
+import type { InvocationState, InvocationSummary } from '../context.ts';
+
+export const WIDE_EVENT_NAME = 'faas.invocation';
+
+/** What the lifecycle knows when it writes the event, besides the invocation state. */
+export interface WideEventInput {
+  readonly state: InvocationState;
+  readonly summary: InvocationSummary;
+  readonly serviceName: string;
+  readonly serviceVersion: string;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly region: string | undefined;
+  readonly eventSource: string;
+  readonly httpMethod: string | undefined;
+  /** Trigger attributes of the span worth repeating here (messaging.*, server.address …). */
+  readonly triggerAttributes: Readonly<Record<string, string | number | boolean>>;
+  /** Fields set for every event of this environment (options.fields, annotateEnvironment()). */
+  readonly persistentFields: Readonly<Record<string, unknown>>;
+  readonly exception: Readonly<{ type: string; message: string; stacktrace: string | undefined }> | undefined;
+}
+
+const MESSAGES = {
+  success: 'invocation completed',
+  error: 'invocation failed',
+  timeout: 'invocation timed out',
+} as const;
+
+/** Build the event. The lifecycle's own fields come first and win a name clash with user fields. */
+export function buildWideEvent(input: WideEventInput): Record<string, unknown> {
+  const { state, summary } = input;
+  const event: Record<string, unknown> = {};
+  Object.assign(event, {
+    timestamp: new Date().toISOString(),
+    level: summary.outcome === 'success' ? 'info' : 'error',
+    message: MESSAGES[summary.outcome],
+    event: { name: WIDE_EVENT_NAME },
+    trace_id: state.traceId,
+    span_id: state.spanId,
+    request_id: state.requestId,
+    service: { name: input.serviceName, version: input.serviceVersion },
+    faas: {
+      invocation_id: state.invocationId,
+      name: input.functionName,
+      version: input.functionVersion,
+      trigger: summary.trigger,
+      coldstart: summary.coldStart,
+    },
+    event_source: input.eventSource,
+    duration_ms: Math.round(summary.durationMs * 1000) / 1000,
+    outcome: summary.outcome,
+    log_counts: { ...state.logCounts },
+    process: { memory: { rss_bytes: process.memoryUsage.rss() } },
+  });
+  if (input.region) event.cloud = { region: input.region };
+  if (input.exception) event.exception = { ...input.exception };
+  if (input.httpMethod) event.http = httpFields(input, summary);
+  Object.assign(event, nest(input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']));
+  for (const fields of [input.persistentFields, state.fields]) {
+    for (const [key, value] of Object.entries(fields)) if (!(key in event)) event[key] = value;
+  }
+  return event;
+}
+
+function httpFields(input: WideEventInput, summary: InvocationSummary): Record<string, unknown> {
+  const http: Record<string, unknown> = { request: { method: input.httpMethod } };
+  if (summary.httpRoute) http.route = summary.httpRoute;
+  if (summary.httpStatusCode !== undefined) http.response = { status_code: summary.httpStatusCode };
+  return http;
+}
+
+/** `{ 'messaging.destination.name': 'q' }` → `{ messaging: { destination: { name: 'q' } } }`, for the chosen prefixes. */
+function nest(flat: Readonly<Record<string, unknown>>, prefixes: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (!prefixes.some((p) => key.startsWith(p))) continue;
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      node = (next && typeof next === 'object' ? next : (node[part] = {})) as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1] as string] = value;
+  }
+  return out;
+}

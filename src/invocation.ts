@@ -1,0 +1,459 @@
+/**
+ * THE lifecycle of one invocation: open → run the handler → close → flush.
+ *
+ * This is the only module that knows every signal. The adapters (`observe`, the middy middleware,
+ * the layer) call it and hold no telemetry logic of their own. Every step that touches telemetry
+ * is guarded: if something of ours fails, the handler still runs and its result or error is
+ * passed through untouched.
+ */
+import { SpanKind, SpanStatusCode, trace, type Context as OtelContext, type Span } from '@opentelemetry/api';
+import { readEnv, resolveConfig, type Config, type ObserveOptions } from './config.ts';
+import {
+  runInInvocation,
+  type InvocationState,
+  type InvocationSummary,
+  type Outcome,
+} from './context.ts';
+import { environmentEventFields } from './event/annotate.ts';
+import { buildWideEvent } from './event/wide-event.ts';
+import { flushWithin, type FlushTask } from './flush.ts';
+import { configureEmit, emitLog, emitRecord } from './logs/emit.ts';
+import { writeLine } from './logs/line-writer.ts';
+import { setRootLevel } from './logs/logger.ts';
+import { errorToData, errorType } from './logs/safe-json.ts';
+import { INTERNAL_LOGGER, warnOnce } from './logs/warn-once.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { resourceAttributes } from './resource.ts';
+import { extractLinks, extractParent } from './traces/parent.ts';
+import { createTracing, type Tracing } from './traces/tracing.ts';
+import { detectTrigger } from './triggers/detect.ts';
+import type { TriggerInfo } from './triggers/types.ts';
+
+/** The parts of the Lambda context we read. Every field may be missing: callers pass anything. */
+export interface LambdaContextLike {
+  awsRequestId?: string;
+  functionName?: string;
+  functionVersion?: string;
+  invokedFunctionArn?: string;
+  getRemainingTimeInMillis?: () => number;
+  clientContext?: unknown;
+}
+
+/** The signals, built once per execution environment from the first resolved config. */
+interface Telemetry {
+  readonly config: Config;
+  readonly tracing: Tracing;
+  readonly metrics: Metrics;
+}
+
+/** Below this, a flush is not attempted at all: there is no time to send anything. */
+const MIN_FLUSH_BUDGET_MS = 5;
+/** What the timeout path leaves between its flush and Lambda's hard deadline. */
+const TIMEOUT_SAFETY_MS = 50;
+/** An environment first invoked this long after our module loaded was initialised proactively, not cold. */
+const PROACTIVE_INIT_THRESHOLD_MS = 10_000;
+
+const loadedAt = performance.now();
+let coldStartPending = true;
+let telemetry: Telemetry | undefined;
+const pendingFlushes = new Set<Promise<void>>();
+
+/** A wrapper's config, validated now (code options fail loudly at wrap time) and resolved on first use. */
+export function prepareConfig(options: ObserveOptions | undefined): () => Config {
+  resolveConfig(options, readEnv());
+  let config: Config | undefined;
+  return () => (config ??= resolveConfig(options));
+}
+
+/**
+ * Run one invocation of `callHandler` with full telemetry. Resolves with the handler's own result
+ * (plus an `X-Request-ID` response header for HTTP) or rejects with the very same error object.
+ */
+export async function runInvocation<R>(
+  config: Config,
+  event: unknown,
+  lambdaContext: LambdaContextLike | undefined,
+  callHandler: () => R | Promise<R>,
+): Promise<R> {
+  const invocation = openInvocation(config, event, lambdaContext);
+  if (!invocation) return callHandler();
+  let result: R;
+  try {
+    result = await invocation.run(callHandler);
+  } catch (error) {
+    await invocation.finish({ error });
+    throw error;
+  }
+  const response = invocation.decorateResponse(result);
+  await invocation.finish({ result: response });
+  return response;
+}
+
+/** Open an invocation, or return undefined (and warn) if our own setup fails: the handler must run anyway. */
+export function openInvocation(
+  config: Config,
+  event: unknown,
+  lambdaContext: LambdaContextLike | undefined,
+): ActiveInvocation | undefined {
+  try {
+    return new ActiveInvocation(ensureTelemetry(config), config, event, lambdaContext ?? {});
+  } catch (error) {
+    warnOnce('lifecycle:open', 'lambda-observe could not open the invocation; the handler runs without telemetry', {
+      exception: error,
+    });
+    return undefined;
+  }
+}
+
+/** Wait for flushes that `flushMode: 'async'` left running (the layer calls this before the freeze). */
+export async function settlePendingFlushes(): Promise<void> {
+  while (pendingFlushes.size > 0) await Promise.allSettled([...pendingFlushes]);
+}
+
+/** Flush and shut every signal down, within `budgetMs`. Idempotent. */
+export async function shutdownTelemetry(budgetMs: number): Promise<void> {
+  const current = telemetry;
+  if (!current) return;
+  await settlePendingFlushes();
+  const report = await flushWithin(
+    [
+      { name: 'traces', run: () => current.tracing.shutdown() },
+      { name: 'metrics', run: () => current.metrics.shutdown() },
+    ],
+    budgetMs,
+  );
+  reportFlushProblems(report.failed, report.timedOut, 'shutdown');
+}
+
+function ensureTelemetry(config: Config): Telemetry {
+  if (telemetry) return telemetry;
+  for (const warning of readEnv().warnings) warnOnce(`env:${warning}`, warning);
+  configureEmit({ serviceName: config.serviceName });
+  setRootLevel(config.logLevel);
+  const resource = resourceAttributes(config);
+  telemetry = {
+    config,
+    tracing: createTracing(config, { resource, warn: warnOnce, writeLine }),
+    metrics: createMetrics(config, { resource, warn: warnOnce }),
+  };
+  return telemetry;
+}
+
+/** How the handler ended, as the adapters report it. */
+export type Completion = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
+
+/**
+ * One invocation in flight. A class because it has a lifecycle: opened, then closed exactly once
+ * (by completion, error or the pre-timeout timer, whichever comes first), then flushed.
+ */
+export class ActiveInvocation {
+  readonly state: InvocationState;
+  readonly otelContext: OtelContext;
+  readonly #telemetry: Telemetry;
+  readonly #config: Config;
+  readonly #lambdaContext: LambdaContextLike;
+  readonly #trigger: TriggerInfo;
+  readonly #span: Span;
+  #timeoutTimer: NodeJS.Timeout | undefined;
+  #finished: Promise<void> | undefined;
+
+  constructor(telemetry: Telemetry, config: Config, event: unknown, lambdaContext: LambdaContextLike) {
+    this.#telemetry = telemetry;
+    this.#config = config;
+    this.#lambdaContext = lambdaContext;
+    const functionName = stringOr(lambdaContext.functionName, config.functionName);
+    const trigger = detectTrigger(event, { functionName, clientContext: lambdaContext.clientContext });
+    this.#trigger = trigger;
+    for (const warning of trigger.warnings) warnOnce(`trigger:${warning}`, warning);
+
+    const parent = extractParent(trigger.parentCarrier, config.xrayParent, config.env._X_AMZN_TRACE_ID ?? process.env._X_AMZN_TRACE_ID);
+    if (parent.malformed) {
+      warnOnce(`traceparent:${trigger.source}`, `${trigger.source}: malformed traceparent ignored; the invocation starts a new trace`, {
+        traceparent: trigger.parentCarrier?.traceparent?.slice(0, 64),
+      });
+    }
+    const invocationId = this.#awsRequestId();
+    const coldStart = takeColdStart(config);
+    this.#span = telemetry.tracing.tracer.startSpan(
+      trigger.spanName ?? functionName,
+      {
+        kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
+        attributes: {
+          ...trigger.attributes,
+          'faas.trigger': trigger.trigger,
+          'faas.invocation_id': invocationId,
+          'faas.coldstart': coldStart,
+          ...arnAttributes(lambdaContext.invokedFunctionArn),
+        },
+        links: extractLinks(trigger.linkCarriers),
+      },
+      parent.context,
+    );
+    const spanContext = this.#span.spanContext();
+    this.otelContext = trace.setSpan(parent.context, this.#span);
+    this.state = {
+      traceId: spanContext.traceId,
+      spanId: spanContext.spanId,
+      invocationId,
+      requestId: requestIdFrom(trigger, invocationId),
+      serviceName: config.serviceName,
+      coldStart,
+      trigger: trigger.trigger,
+      startedAt: performance.now(),
+      fields: {},
+      logCounts: { error: 0, warn: 0, info: 0, debug: 0 },
+      openSpans: new Set(),
+      debugBuffer: undefined,
+      debugBufferBytes: 0,
+      closed: false,
+    };
+    this.#armTimeout();
+  }
+
+  /** Run `fn` (the handler) inside this invocation's context. */
+  run<R>(fn: () => R | Promise<R>): Promise<R> {
+    return runInInvocation(this.state, this.otelContext, async () => fn());
+  }
+
+  /** Add the request id to an HTTP response that does not carry one; anything else is returned as is. */
+  decorateResponse<R>(result: R): R {
+    if (!this.#config.responseRequestId || !this.#trigger.http) return result;
+    return withRequestIdHeader(result, this.state.requestId);
+  }
+
+  /** Close (unless the timeout already did) and flush. Idempotent; never rejects. */
+  finish(completion: Completion): Promise<void> {
+    this.#finished ??= this.#close(outcomeOf(completion), completion);
+    return this.#finished;
+  }
+
+  #awsRequestId(): string {
+    const id = this.#lambdaContext.awsRequestId;
+    if (typeof id === 'string' && id) return id;
+    warnOnce('context:awsRequestId', 'the Lambda context has no awsRequestId; a random id stands in');
+    return crypto.randomUUID();
+  }
+
+  #remainingMs(): number | undefined {
+    try {
+      const remaining = this.#lambdaContext.getRemainingTimeInMillis?.();
+      return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #armTimeout(): void {
+    const remaining = this.#remainingMs();
+    if (remaining === undefined) {
+      if (typeof this.#lambdaContext.getRemainingTimeInMillis !== 'function') {
+        warnOnce('context:remaining', 'the Lambda context has no getRemainingTimeInMillis(); timeouts cannot be detected early');
+      }
+      return;
+    }
+    const delay = Math.max(0, remaining - this.#config.timeoutMarginMs);
+    this.#timeoutTimer = setTimeout(() => {
+      this.#finished ??= this.#close('timeout', { error: undefined });
+    }, delay);
+    this.#timeoutTimer.unref();
+  }
+
+  async #close(outcome: Outcome, completion: Completion): Promise<void> {
+    clearTimeout(this.#timeoutTimer);
+    try {
+      this.#recordClose(outcome, completion);
+    } catch (error) {
+      warnOnce('lifecycle:close', 'lambda-observe failed while closing an invocation', { exception: error });
+    }
+    const flush = this.#flush(outcome);
+    if (this.#config.flushMode === 'async' && outcome !== 'timeout') {
+      pendingFlushes.add(flush);
+      void flush.finally(() => pendingFlushes.delete(flush));
+      return;
+    }
+    await flush;
+  }
+
+  #recordClose(outcome: Outcome, completion: Completion): void {
+    const state = this.state;
+    const durationMs = performance.now() - state.startedAt;
+    const error = completion.error;
+    const exception = outcome === 'error' ? exceptionFields(error) : undefined;
+    const statusCode = outcome === 'success' ? httpStatusOf(this.#trigger, completion.result) : undefined;
+    const summary: InvocationSummary = {
+      trigger: state.trigger,
+      outcome,
+      durationMs,
+      coldStart: state.coldStart,
+      errorType: outcome === 'timeout' ? 'timeout' : exception?.type,
+      httpRoute: this.#trigger.http?.route,
+      httpStatusCode: statusCode,
+    };
+    this.#closeSpans(outcome, error, statusCode);
+    this.#writeOutcomeLog(outcome, error, durationMs);
+    state.closed = true;
+    this.#telemetry.metrics.record(summary);
+    emitRecord(
+      buildWideEvent({
+        state,
+        summary,
+        serviceName: this.#config.serviceName,
+        serviceVersion: this.#config.serviceVersion,
+        functionName: this.#config.functionName,
+        functionVersion: this.#config.functionVersion,
+        region: this.#config.region,
+        eventSource: this.#trigger.source,
+        httpMethod: this.#trigger.http?.method,
+        triggerAttributes: this.#trigger.attributes,
+        persistentFields: { ...this.#config.fields, ...environmentEventFields() },
+        exception,
+      }),
+    );
+    this.#span.end();
+  }
+
+  #closeSpans(outcome: Outcome, error: unknown, statusCode: number | undefined): void {
+    const span = this.#span;
+    if (statusCode !== undefined) {
+      span.setAttribute('http.response.status_code', statusCode);
+      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    if (outcome === 'error') {
+      span.recordException(error instanceof Error ? error : { name: errorType(error), message: String(error) });
+      span.setAttribute('error.type', errorType(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+    } else if (outcome === 'timeout') {
+      // Lambda kills the process at the deadline: end what is still open now, or it is never exported.
+      for (const child of this.state.openSpans) {
+        child.setAttribute('error.type', 'timeout');
+        child.setStatus({ code: SpanStatusCode.ERROR, message: 'invocation timed out' });
+        child.end();
+      }
+      this.state.openSpans.clear();
+      span.setAttribute('error.type', 'timeout');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'invocation timed out' });
+    }
+  }
+
+  #writeOutcomeLog(outcome: Outcome, error: unknown, durationMs: number): void {
+    const run = () => {
+      if (outcome === 'error') {
+        emitLog('error', INTERNAL_LOGGER, 'invocation failed', { exception: error });
+      } else if (outcome === 'timeout') {
+        emitLog('error', INTERNAL_LOGGER, 'invocation timed out', {
+          duration_ms: Math.round(durationMs),
+          remaining_ms: this.#remainingMs(),
+          open_spans: this.state.openSpans.size,
+        });
+      }
+    };
+    runInInvocation(this.state, this.otelContext, run);
+  }
+
+  async #flush(outcome: Outcome): Promise<void> {
+    const remaining = this.#remainingMs();
+    const cap = this.#config.flushTimeoutMs;
+    let budget = cap;
+    if (remaining !== undefined) {
+      const normal = remaining - this.#config.timeoutMarginMs;
+      budget = Math.min(cap, outcome === 'timeout' || normal <= 0 ? remaining - TIMEOUT_SAFETY_MS : normal);
+    }
+    if (budget < MIN_FLUSH_BUDGET_MS) {
+      warnOnce('flush:no-time', 'no time left to flush telemetry before the deadline; it is sent with the next flush');
+      return;
+    }
+    const tasks: FlushTask[] = [
+      { name: 'traces', run: () => this.#telemetry.tracing.flush() },
+      { name: 'metrics', run: () => this.#telemetry.metrics.flush() },
+    ];
+    const report = await flushWithin(tasks, budget);
+    reportFlushProblems(report.failed, report.timedOut, 'flush');
+  }
+}
+
+function reportFlushProblems(
+  failed: ReadonlyArray<{ name: string; error: unknown }>,
+  timedOut: readonly string[],
+  phase: string,
+): void {
+  for (const { name, error } of failed) {
+    warnOnce(`${phase}:${name}:failed`, `${phase} of ${name} failed; telemetry for some invocations may be missing`, {
+      exception: error,
+    });
+  }
+  for (const name of timedOut) {
+    warnOnce(`${phase}:${name}:timeout`, `${phase} of ${name} did not finish within its budget and was abandoned`);
+  }
+}
+
+function takeColdStart(config: Config): boolean {
+  if (!coldStartPending) return false;
+  coldStartPending = false;
+  if (config.initializationType === 'provisioned-concurrency') return false;
+  return performance.now() - loadedAt < PROACTIVE_INIT_THRESHOLD_MS;
+}
+
+function outcomeOf(completion: Completion): Outcome {
+  return 'error' in completion && completion.error !== undefined ? 'error' : 'success';
+}
+
+/** A caller's `X-Request-ID` is echoed into logs and headers: accept only a sane token. */
+const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+function requestIdFrom(trigger: TriggerInfo, invocationId: string): string {
+  const header = trigger.http?.headers['x-request-id'];
+  if (header === undefined) return invocationId;
+  if (REQUEST_ID_PATTERN.test(header)) return header;
+  warnOnce('x-request-id:malformed', 'an X-Request-ID header was not a printable token of at most 200 characters; the AWS request id is used');
+  return invocationId;
+}
+
+function withRequestIdHeader<R>(result: R, requestId: string): R {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return result;
+  const response = result as Record<string, unknown>;
+  if (typeof response.statusCode !== 'number') return result;
+  const headers = response.headers;
+  if (headers !== undefined && (headers === null || typeof headers !== 'object')) return result;
+  const existing = Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'x-request-id');
+  if (existing) return result;
+  // A copy: the handler may reuse its response object, and we never mutate what it returned.
+  return { ...response, headers: { ...(headers as object | undefined), 'X-Request-ID': requestId } } as R;
+}
+
+function httpStatusOf(trigger: TriggerInfo, result: unknown): number | undefined {
+  if (!trigger.http) return undefined;
+  if (result !== null && typeof result === 'object') {
+    const status = (result as Record<string, unknown>).statusCode;
+    if (typeof status === 'number' && Number.isInteger(status)) return status;
+  }
+  // API Gateway HTTP APIs and function URLs answer 200 for any non-response result.
+  return trigger.source === 'aws:apigateway:rest' || trigger.source === 'aws:elb' ? undefined : 200;
+}
+
+function exceptionFields(error: unknown): { type: string; message: string; stacktrace: string | undefined } {
+  if (error instanceof Error) {
+    const data = errorToData(error);
+    return { type: String(data.type), message: String(data.message), stacktrace: data.stacktrace as string | undefined };
+  }
+  return { type: errorType(error), message: messageOf(error), stacktrace: undefined };
+}
+
+function messageOf(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message;
+    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function arnAttributes(arn: string | undefined): Record<string, string> {
+  if (typeof arn !== 'string' || !arn.startsWith('arn:')) return {};
+  const account = arn.split(':')[4];
+  return account ? { 'cloud.resource_id': arn, 'cloud.account.id': account } : { 'cloud.resource_id': arn };
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value ? value : fallback;
+}
+

@@ -1,0 +1,90 @@
+/**
+ * The single exit of every log line and of the wide event: envelope, sanitize, serialize, write.
+ * Keeping one exit is what lets redaction and the per-level counts apply to every line.
+ */
+import { currentState, type InvocationState } from '../context.ts';
+import type { LogLevel } from '../config.ts';
+import { writeLine } from './line-writer.ts';
+import { sanitize } from './safe-json.ts';
+
+interface EmitSettings {
+  serviceName: string;
+}
+
+const settings: EmitSettings = { serviceName: process.env.OTEL_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_service' };
+
+/** Set the fields every line carries; called by the lifecycle once the config is resolved. */
+export function configureEmit(next: Partial<EmitSettings>): void {
+  Object.assign(settings, next);
+}
+
+export function serviceName(): string {
+  return settings.serviceName;
+}
+
+/** The correlation fields of contract.md for the invocation `state` (or none outside one). */
+export function correlationFields(state: InvocationState | undefined): Record<string, unknown> {
+  if (!state) return { service: { name: settings.serviceName } };
+  return {
+    trace_id: state.traceId,
+    span_id: state.spanId,
+    request_id: state.requestId,
+    faas: { invocation_id: state.invocationId },
+    service: { name: settings.serviceName },
+  };
+}
+
+const RESERVED = new Set(['timestamp', 'level', 'message', 'logger', 'trace_id', 'span_id', 'request_id']);
+
+/** Build one log line. User fields come first so that the envelope always wins a name clash. */
+export function buildLogLine(
+  level: LogLevel,
+  logger: string,
+  message: string,
+  fields: Record<string, unknown> | undefined,
+  state: InvocationState | undefined = currentState(),
+): string {
+  const record: Record<string, unknown> = {
+    timestamp: new Date().toISOString(),
+    level,
+    message,
+    logger,
+  };
+  if (fields) {
+    const clean = sanitize(fields) as Record<string, unknown>;
+    for (const key of Object.keys(clean)) {
+      if (!RESERVED.has(key)) record[key] = clean[key];
+    }
+  }
+  Object.assign(record, mergeCorrelation(record, state));
+  return `${JSON.stringify(record)}\n`;
+}
+
+/** Envelope objects (`faas`, `service`) merge with same-named user objects instead of replacing them. */
+function mergeCorrelation(record: Record<string, unknown>, state: InvocationState | undefined): Record<string, unknown> {
+  const correlation = correlationFields(state);
+  for (const [key, value] of Object.entries(correlation)) {
+    const existing = record[key];
+    if (existing && typeof existing === 'object' && !Array.isArray(existing) && typeof value === 'object') {
+      correlation[key] = { ...(existing as object), ...(value as object) };
+    }
+  }
+  return correlation;
+}
+
+/** Write a log line and count it in its invocation. */
+export function emitLog(
+  level: LogLevel,
+  logger: string,
+  message: string,
+  fields?: Record<string, unknown>,
+): void {
+  const state = currentState();
+  if (state) state.logCounts[level]++;
+  writeLine(buildLogLine(level, logger, message, fields, state));
+}
+
+/** Write an already-complete record (the wide event) as one line. */
+export function emitRecord(record: Record<string, unknown>): void {
+  writeLine(`${JSON.stringify(sanitize(record))}\n`);
+}

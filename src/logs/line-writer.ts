@@ -1,0 +1,47 @@
+/**
+ * Writes one line to stdout, synchronously. Lambda freezes the process as soon as the response is
+ * sent, so anything still in an async stream buffer would be lost or appear in a later
+ * invocation's logs; a synchronous write cannot be.
+ */
+import { writeSync } from 'node:fs';
+
+type LineSink = (line: string) => void;
+
+let sink: LineSink | undefined;
+
+/** Write `line` (which must end in a newline) to stdout, or to the sink installed by `captureLines`. */
+export function writeLine(line: string): void {
+  if (sink) {
+    sink(line);
+    return;
+  }
+  writeStdout(line);
+}
+
+/**
+ * Send every line to `capture` instead of stdout until the returned function is called. This is
+ * how in-process tests read exactly the bytes that would have been written.
+ */
+export function captureLines(capture: LineSink): () => void {
+  const previous = sink;
+  sink = capture;
+  return () => {
+    sink = previous;
+  };
+}
+
+function writeStdout(line: string): void {
+  let remaining = Buffer.from(line, 'utf8');
+  for (let attempt = 0; remaining.length > 0; attempt++) {
+    try {
+      const written = writeSync(1, remaining);
+      remaining = remaining.subarray(written);
+    } catch (error) {
+      // A non-blocking pipe answers EAGAIN when full; retry a bounded number of times, then hand
+      // the rest to the stream, which queues it rather than dropping it.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN' && attempt < 100) continue;
+      process.stdout.write(remaining);
+      return;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The attributes that describe this execution environment (OTel resource), derived from Lambda's
+ * own environment variables only: no network calls, nothing slow at cold start.
+ */
+import type { Config } from './config.ts';
+
+export type ResourceAttributes = Record<string, string | number>;
+
+/** Resource attributes per the OTel cloud and FaaS semantic conventions, plus OTEL_RESOURCE_ATTRIBUTES. */
+export function resourceAttributes(config: Config): ResourceAttributes {
+  const attributes: ResourceAttributes = {
+    ...parseResourceAttributes(config.env.OTEL_RESOURCE_ATTRIBUTES),
+    'service.name': config.serviceName,
+    'service.version': config.serviceVersion,
+    'cloud.provider': 'aws',
+    'cloud.platform': 'aws_lambda',
+    'faas.name': config.functionName,
+    'faas.version': config.functionVersion,
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.distro.name': 'lambda-observe',
+  };
+  if (config.region) attributes['cloud.region'] = config.region;
+  if (config.logStreamName) attributes['faas.instance'] = config.logStreamName;
+  if (config.memoryMb !== undefined) attributes['faas.max_memory'] = config.memoryMb * 1024 * 1024;
+  return attributes;
+}
+
+/** `key=value,key2=value2` with percent-encoded values, per the OTel spec; bad pairs are skipped. */
+export function parseResourceAttributes(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const pair of raw.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq).trim();
+    try {
+      out[key] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      // A bad percent-escape drops that one pair, as the spec allows.
+    }
+  }
+  return out;
+}
