@@ -33,8 +33,9 @@ export async function flushWithin(tasks: readonly FlushTask[], budgetMs: number)
   );
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
+    // Not unref'd: the invocation awaits this deadline, and a pending task may hold no handle of its
+    // own; an unref'd timer would let the process exit mid-flush. It is always cleared below.
     timer = setTimeout(resolve, Math.max(0, budgetMs));
-    timer.unref();
   });
   await Promise.race([Promise.all(settled), deadline]);
   clearTimeout(timer);

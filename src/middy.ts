@@ -33,6 +33,7 @@ export function observeMiddleware(options?: ObserveOptions): MiddlewareObj {
       const invocation = openInvocation(config(), request.event, request.context);
       if (!invocation) return;
       active.set(request, invocation);
+      openedByMiddy.add(invocation.state);
       enterInvocation(invocation.state, invocation.otelContext);
     },
     async after(request) {
@@ -48,8 +49,15 @@ export function observeMiddleware(options?: ObserveOptions): MiddlewareObj {
   };
 }
 
+/**
+ * Invocations this middleware opened. `enterWith` also sets the context of middy's caller (the
+ * runtime's loop, or a test firing many invocations at once), so a state seen in `before` may be a
+ * neighbour's leftover; only a state opened by `observe()` means we are nested inside it.
+ */
+const openedByMiddy = new WeakSet<object>();
+
 /** `observe(middy(...).use(observeMiddleware()))` must not make two invocations of one. */
 function isInsideObservedInvocation(): boolean {
   const state = currentState();
-  return state !== undefined && !state.closed;
+  return state !== undefined && !state.closed && !openedByMiddy.has(state);
 }

@@ -60,7 +60,7 @@ export function buildWideEvent(input: WideEventInput): Record<string, unknown> {
   if (input.region) event.cloud = { region: input.region };
   if (input.exception) event.exception = { ...input.exception };
   if (input.httpMethod) event.http = httpFields(input, summary);
-  Object.assign(event, nest(input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']));
+  nestInto(event, input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']);
   for (const fields of [input.persistentFields, state.fields]) {
     for (const [key, value] of Object.entries(fields)) if (!(key in event)) event[key] = value;
   }
@@ -74,9 +74,8 @@ function httpFields(input: WideEventInput, summary: InvocationSummary): Record<s
   return http;
 }
 
-/** `{ 'messaging.destination.name': 'q' }` → `{ messaging: { destination: { name: 'q' } } }`, for the chosen prefixes. */
-function nest(flat: Readonly<Record<string, unknown>>, prefixes: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** Add `{ 'messaging.destination.name': 'q' }` as `{ messaging: { destination: { name: 'q' } } }`, for the chosen prefixes, merging into existing objects. */
+function nestInto(out: Record<string, unknown>, flat: Readonly<Record<string, unknown>>, prefixes: readonly string[]): void {
   for (const [key, value] of Object.entries(flat)) {
     if (!prefixes.some((p) => key.startsWith(p))) continue;
     const parts = key.split('.');
@@ -87,5 +86,4 @@ function nest(flat: Readonly<Record<string, unknown>>, prefixes: readonly string
     }
     node[parts[parts.length - 1] as string] = value;
   }
-  return out;
 }
