@@ -17,15 +17,18 @@ import {
 import { environmentEventFields } from './event/annotate.ts';
 import { buildWideEvent } from './event/wide-event.ts';
 import { flushWithin, type FlushTask } from './flush.ts';
-import { configureEmit, emitLog, emitRecord } from './logs/emit.ts';
+import { connectFlushHold, flushHeld, notifyFlushed } from './layer/flush-hold.ts';
+import { configureLogs } from './logs/configure.ts';
+import { settleDebugBuffer } from './logs/debug-buffer.ts';
+import { emitLog, emitRecord } from './logs/emit.ts';
 import { writeLine } from './logs/line-writer.ts';
-import { setRootLevel } from './logs/logger.ts';
 import { errorToData, errorType } from './logs/safe-json.ts';
 import { INTERNAL_LOGGER, warnOnce } from './logs/warn-once.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { redactAttributes, redactText } from './redact/redact.ts';
 import { resourceAttributes } from './resource.ts';
 import { extractLinks, extractParent } from './traces/parent.ts';
-import { createTracing, type Tracing } from './traces/tracing.ts';
+import { createTracing, preloadTracing, type Tracing } from './traces/tracing.ts';
 import { detectTrigger } from './triggers/detect.ts';
 import type { TriggerInfo } from './triggers/types.ts';
 
@@ -60,7 +63,11 @@ const pendingFlushes = new Set<Promise<void>>();
 
 /** A wrapper's config, validated now (code options fail loudly at wrap time) and resolved on first use. */
 export function prepareConfig(options: ObserveOptions | undefined): () => Config {
-  resolveConfig(options, readEnv());
+  // Resolved now also to start loading the selected exporters during init, not in the first invocation.
+  const initial = resolveConfig(options, readEnv());
+  preloadTracing(initial);
+  // Async flush needs the layer's extension to hold the freeze: connect while still in init.
+  if (initial.flushMode === 'async') void connectFlushHold(initial.env.AWS_LAMBDA_RUNTIME_API);
   let config: Config | undefined;
   return () => (config ??= resolveConfig(options));
 }
@@ -110,33 +117,81 @@ export async function settlePendingFlushes(): Promise<void> {
   while (pendingFlushes.size > 0) await Promise.allSettled([...pendingFlushes]);
 }
 
-/** Flush and shut every signal down, within `budgetMs`. Idempotent. */
-export async function shutdownTelemetry(budgetMs: number): Promise<void> {
+/** Flush and shut every signal down, within `budgetMs`. Idempotent: later calls join the first. */
+export function shutdownTelemetry(budgetMs: number): Promise<void> {
   const current = telemetry;
-  if (!current) return;
+  if (!current) return Promise.resolve();
+  shuttingDown ??= shutdownSignals(current, budgetMs);
+  return shuttingDown;
+}
+
+let shuttingDown: Promise<void> | undefined;
+
+async function shutdownSignals(current: Telemetry, budgetMs: number): Promise<void> {
   await settlePendingFlushes();
   const report = await flushWithin(
     [
       { name: 'traces', run: () => current.tracing.shutdown() },
-      { name: 'metrics', run: () => current.metrics.shutdown() },
+      { name: 'metrics', run: () => current.metrics.shutdown(budgetMs) },
     ],
     budgetMs,
   );
   reportFlushProblems(report.failed, report.timedOut, 'shutdown');
 }
 
+/**
+ * Build the signals now, during init, from env and `options`. The layer does this before it loads
+ * the function's module: a tracer that module takes at load time from its own copy of
+ * `@opentelemetry/api` stays a no-op for good unless our provider is registered first. Never throws.
+ */
+export function initTelemetry(options?: ObserveOptions): void {
+  try {
+    ensureTelemetry(resolveConfig(options));
+  } catch (error) {
+    warnOnce('lifecycle:init', 'lambda-observe could not set up telemetry during init; it tries again at the first invocation', { exception: error });
+  }
+}
+
 function ensureTelemetry(config: Config): Telemetry {
   if (telemetry) return telemetry;
   for (const warning of readEnv().warnings) warnOnce(`env:${warning}`, warning);
-  configureEmit({ serviceName: config.serviceName });
-  setRootLevel(config.logLevel);
+  configureLogs(config);
   const resource = resourceAttributes(config);
   telemetry = {
     config,
     tracing: createTracing(config, { resource, warn: warnOnce, writeLine }),
     metrics: createMetrics(config, { resource, warn: warnOnce }),
   };
+  exitAfterShutdownOnSigterm(config);
   return telemetry;
+}
+
+/**
+ * What the SIGTERM shutdown may take. Lambda's shutdown phase allows 2 s with an external extension
+ * (the layer's), but the runtime gets only part of it (the local emulator follows Lambda's API
+ * server: 30 %, 600 ms) before it is SIGKILLed; the rest is the extensions'.
+ */
+const SIGTERM_BUDGET_MS = 500;
+let sigtermHooked = false;
+
+/**
+ * Lambda sends SIGTERM before it shuts an environment down (when an extension is registered, as
+ * the layer's is): flush and shut every signal down — the final metrics push and the deletion of
+ * the environment's Pushgateway group — then exit, as SIGTERM's default would have. Listening
+ * replaces that default; if someone else also listens (the user's own cleanup), they decide when
+ * the process ends.
+ */
+function exitAfterShutdownOnSigterm(config: Config): void {
+  if (sigtermHooked) return;
+  sigtermHooked = true;
+  process.once('SIGTERM', () => {
+    void shutdownTelemetry(Math.min(config.flushTimeoutMs, SIGTERM_BUDGET_MS)).finally(() => {
+      // Re-raised, not process.exit(): under the Lambda runtime client exit() hangs until SIGKILL
+      // (node joins its worker threads, one of which is blocked in the native long-poll of `next`).
+      // With no listener left, SIGTERM's default action ends the process at once.
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  });
 }
 
 /** How the handler ended, as the adapters report it. */
@@ -156,6 +211,8 @@ export class ActiveInvocation {
   readonly #span: Span;
   #timeoutTimer: NodeJS.Timeout | undefined;
   #finished: Promise<void> | undefined;
+  /** The extension held freezes when this invocation opened (it acknowledged before Lambda sent it this INVOKE). */
+  readonly #heldAtOpen = flushHeld();
 
   constructor(telemetry: Telemetry, config: Config, event: unknown, lambdaContext: LambdaContextLike) {
     this.#telemetry = telemetry;
@@ -178,13 +235,13 @@ export class ActiveInvocation {
       trigger.spanName ?? functionName,
       {
         kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
-        attributes: {
+        attributes: redactAttributes({
           ...trigger.attributes,
           'faas.trigger': trigger.trigger,
           'faas.invocation_id': invocationId,
           'faas.coldstart': coldStart,
           ...arnAttributes(lambdaContext.invokedFunctionArn),
-        },
+        }),
         links: extractLinks(trigger.linkCarriers),
       },
       parent.context,
@@ -265,13 +322,33 @@ export class ActiveInvocation {
     } catch (error) {
       warnOnce('lifecycle:close', 'lambda-observe failed while closing an invocation', { exception: error });
     }
-    const flush = this.#flush(outcome);
-    if (this.#config.flushMode === 'async' && outcome !== 'timeout') {
+    if (this.#config.flushMode === 'async' && outcome !== 'timeout' && this.#asyncFlushHeld()) {
+      // Started on the next turn of the event loop: begun here, the exporters' serialization and
+      // request setup would run in microtasks ahead of the response reaching the runtime.
+      const flush = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush(outcome));
       pendingFlushes.add(flush);
-      void flush.finally(() => pendingFlushes.delete(flush));
+      void flush.finally(() => {
+        pendingFlushes.delete(flush);
+        notifyFlushed(this.state.invocationId);
+      });
       return;
     }
-    await flush;
+    await this.#flush(outcome);
+    notifyFlushed(this.state.invocationId);
+  }
+
+  /**
+   * Answering before the export is safe only while the layer's extension keeps the environment
+   * from freezing until the flush is done; without it, async would mean telemetry frozen
+   * mid-export (sent at the next thaw, or lost at shutdown), so the flush runs first, as in sync.
+   */
+  #asyncFlushHeld(): boolean {
+    if (this.#heldAtOpen && flushHeld()) return true;
+    warnOnce(
+      'flush:async-without-extension',
+      'flushMode async needs the lambda-observe layer\'s extension with LAMBDA_OBSERVE_FLUSH_MODE=async in the function\'s environment; telemetry is flushed before the response instead',
+    );
+    return false;
   }
 
   #recordClose(outcome: Outcome, completion: Completion): void {
@@ -319,9 +396,11 @@ export class ActiveInvocation {
       if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     if (outcome === 'error') {
-      span.recordException(error instanceof Error ? error : { name: errorType(error), message: String(error) });
+      // Messages and stacks can quote secrets (a connection string, a token in a URL): redacted copies only.
+      const stack = error instanceof Error && typeof error.stack === 'string' ? redactText(error.stack) : undefined;
+      span.recordException({ name: errorType(error), message: redactText(messageOf(error)), stack });
       span.setAttribute('error.type', errorType(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(messageOf(error)) });
     } else if (outcome === 'timeout') {
       // Lambda kills the process at the deadline: end what is still open now, or it is never exported.
       for (const child of this.state.openSpans) {
@@ -337,6 +416,8 @@ export class ActiveInvocation {
 
   #writeOutcomeLog(outcome: Outcome, error: unknown, durationMs: number): void {
     const run = () => {
+      // Buffered debug lines come out (in order) before the error line, or are dropped on success.
+      settleDebugBuffer(this.state, outcome !== 'success');
       if (outcome === 'error') {
         emitLog('error', INTERNAL_LOGGER, 'invocation failed', { exception: error });
       } else if (outcome === 'timeout') {
@@ -363,8 +444,8 @@ export class ActiveInvocation {
       return;
     }
     const tasks: FlushTask[] = [
-      { name: 'traces', run: () => this.#telemetry.tracing.flush() },
-      { name: 'metrics', run: () => this.#telemetry.metrics.flush() },
+      { name: 'traces', run: () => this.#telemetry.tracing.flush(budget) },
+      { name: 'metrics', run: () => this.#telemetry.metrics.flush(budget) },
     ];
     const report = await flushWithin(tasks, budget);
     reportFlushProblems(report.failed, report.timedOut, 'flush');

@@ -2,6 +2,7 @@
  * The attributes that describe this execution environment (OTel resource), derived from Lambda's
  * own environment variables only: no network calls, nothing slow at cold start.
  */
+import { SDK_INFO } from '@opentelemetry/core';
 import type { Config } from './config.ts';
 
 export type ResourceAttributes = Record<string, string | number>;
@@ -16,10 +17,12 @@ export function resourceAttributes(config: Config): ResourceAttributes {
     'cloud.platform': 'aws_lambda',
     'faas.name': config.functionName,
     'faas.version': config.functionVersion,
-    'telemetry.sdk.language': 'nodejs',
-    'telemetry.sdk.name': 'opentelemetry',
+    // telemetry.sdk.name/language/version and process.runtime.name, as the SDK reports itself.
+    ...(SDK_INFO as Record<string, string>),
     'telemetry.distro.name': 'lambda-observe',
   };
+  // The account id is not in Lambda's environment; each span carries it from the invoked ARN.
+  // A user who knows it can set it with OTEL_RESOURCE_ATTRIBUTES=cloud.account.id=…, kept above.
   if (config.region) attributes['cloud.region'] = config.region;
   if (config.logStreamName) attributes['faas.instance'] = config.logStreamName;
   if (config.memoryMb !== undefined) attributes['faas.max_memory'] = config.memoryMb * 1024 * 1024;

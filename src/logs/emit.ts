@@ -1,17 +1,27 @@
 /**
- * The single exit of every log line and of the wide event: envelope, sanitize, serialize, write.
- * Keeping one exit is what lets redaction and the per-level counts apply to every line.
+ * The single exit of every log line and of the wide event: envelope, sanitize + redact, serialize,
+ * write. Keeping one exit is what lets redaction, the string cap and the per-level counts apply to
+ * every line.
  */
 import { currentState, type InvocationState } from '../context.ts';
 import type { LogLevel } from '../config.ts';
+import { activeRedactor } from '../redact/redact.ts';
 import { writeLine } from './line-writer.ts';
-import { sanitize } from './safe-json.ts';
+import { cleanString, DEFAULT_LIMITS, sanitize, type SanitizeOptions } from './safe-json.ts';
+
+/** The logger name of lambda-observe's own lines, so users can filter or fix its level. */
+export const INTERNAL_LOGGER = 'lambda-observe';
 
 interface EmitSettings {
   serviceName: string;
+  /** Longest string written before it is cut with a marker. */
+  maxStringLength: number;
 }
 
-const settings: EmitSettings = { serviceName: process.env.OTEL_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_service' };
+const settings: EmitSettings = {
+  serviceName: process.env.OTEL_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_service',
+  maxStringLength: DEFAULT_LIMITS.maxStringLength,
+};
 
 /** Set the fields every line carries; called by the lifecycle once the config is resolved. */
 export function configureEmit(next: Partial<EmitSettings>): void {
@@ -20,6 +30,16 @@ export function configureEmit(next: Partial<EmitSettings>): void {
 
 export function serviceName(): string {
   return settings.serviceName;
+}
+
+/** The walk options of the next line: limits plus the redactor in force (none when redaction is off). */
+function sanitizeOptions(): SanitizeOptions {
+  return {
+    maxStringLength: settings.maxStringLength,
+    maxDepth: DEFAULT_LIMITS.maxDepth,
+    maxItems: DEFAULT_LIMITS.maxItems,
+    redactor: activeRedactor(),
+  };
 }
 
 /** The correlation fields of contract.md for the invocation `state` (or none outside one). */
@@ -44,14 +64,15 @@ export function buildLogLine(
   fields: Record<string, unknown> | undefined,
   state: InvocationState | undefined = currentState(),
 ): string {
+  const options = sanitizeOptions();
   const record: Record<string, unknown> = {
     timestamp: new Date().toISOString(),
     level,
-    message,
+    message: cleanString(message, options),
     logger,
   };
   if (fields) {
-    const clean = sanitize(fields) as Record<string, unknown>;
+    const clean = sanitize(fields, options) as Record<string, unknown>;
     for (const key of Object.keys(clean)) {
       if (!RESERVED.has(key)) record[key] = clean[key];
     }
@@ -72,19 +93,22 @@ function mergeCorrelation(record: Record<string, unknown>, state: InvocationStat
   return correlation;
 }
 
-/** Write a log line and count it in its invocation. */
+/**
+ * Write a log line now and count it in its invocation. No level filtering: that is the logger's
+ * job (logs/dispatch.ts); the lifecycle uses this directly for lines that must always appear.
+ */
 export function emitLog(
   level: LogLevel,
   logger: string,
   message: string,
   fields?: Record<string, unknown>,
+  state: InvocationState | undefined = currentState(),
 ): void {
-  const state = currentState();
   if (state) state.logCounts[level]++;
   writeLine(buildLogLine(level, logger, message, fields, state));
 }
 
 /** Write an already-complete record (the wide event) as one line. */
 export function emitRecord(record: Record<string, unknown>): void {
-  writeLine(`${JSON.stringify(sanitize(record))}\n`);
+  writeLine(`${JSON.stringify(sanitize(record, sanitizeOptions()))}\n`);
 }

@@ -3,19 +3,22 @@
  * Each distinct problem is written once per execution environment: a Pushgateway that is down
  * must not add a warning to every one of thousands of invocations.
  */
-import { emitLog } from './emit.ts';
+import { dispatchLog } from './dispatch.ts';
+import { INTERNAL_LOGGER } from './emit.ts';
+
+export { INTERNAL_LOGGER } from './emit.ts';
 
 const warned = new Set<string>();
 
-/** The logger name of lambda-observe's own lines, so users can filter or fix its level. */
-export const INTERNAL_LOGGER = 'lambda-observe';
-
-/** Write `message` at warn level the first time `key` is seen in this environment. */
+/**
+ * Write `message` at warn level the first time `key` is seen in this environment. It goes through
+ * the logger `lambda-observe`, so `LAMBDA_OBSERVE_LOG_LEVELS=lambda-observe=error` silences it.
+ */
 export function warnOnce(key: string, message: string, fields?: Record<string, unknown>): void {
   if (warned.has(key)) return;
   warned.add(key);
   try {
-    emitLog('warn', INTERNAL_LOGGER, message, fields);
+    dispatchLog(INTERNAL_LOGGER, 'warn', message, fields);
   } catch {
     // A diagnostic must never become the failure.
   }

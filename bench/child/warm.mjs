@@ -1,0 +1,112 @@
+// Warm invocations in one fresh process: `warmup` invocations, then `measured` ones timed one by
+// one (handler call → result), one after the other as Lambda runs them, with a turn of the event
+// loop between two (the runtime's own I/O). CPU time covers the measured ones; memory is sampled
+// at the given invocation counts (before and after a full GC).
+//
+// With BENCH_EXTENSIONS_API (async flush mode), the harness plays Lambda's Extensions API: after
+// each response it waits until the environment could freeze (lambda-observe's flush is over and it
+// asks for its next event); that wait is reported apart from the response latency.
+import { fail, loadHandler, nextInvocation, report, startExtensionsApi } from './lambda.mjs';
+
+const config = JSON.parse(process.env.BENCH_WARM);
+const { warmup, measured, checkpoints = [], keepLatencies = true } = config;
+const allocation = process.env.BENCH_ALLOCATION_PROFILE ? allocationSampler(process.env.BENCH_ALLOCATION_PROFILE) : undefined;
+
+try {
+  const extensions = process.env.BENCH_EXTENSIONS_API ? await startExtensionsApi() : undefined;
+  if (extensions) process.env.AWS_LAMBDA_RUNTIME_API = extensions.address;
+  const handler = await loadHandler();
+  if (extensions) await extensions.ready();
+  const settle = extensions ? () => extensions.frozen() : undefined;
+  const total = warmup + measured;
+  const latencies = new Float64Array(measured);
+  const settleTimes = settle ? new Float64Array(measured) : undefined;
+  const memory = [];
+  const pendingCheckpoints = new Set(checkpoints);
+  let cpuStart = process.cpuUsage();
+  let wallStart = performance.now();
+  const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+  for (let i = 0; i < total; i++) {
+    if (i === warmup) {
+      if (allocation) await allocation.start();
+      cpuStart = process.cpuUsage();
+      wallStart = performance.now();
+    }
+    const { event, context } = nextInvocation();
+    await yieldToLoop();
+    extensions?.invoke(context.awsRequestId, context.deadlineMs);
+    const started = performance.now();
+    const result = await handler(event, context);
+    const answered = performance.now();
+    if (result?.statusCode !== 200) throw new Error(`invocation ${i}: unexpected result ${JSON.stringify(result)}`);
+    let settled = answered;
+    if (settle) {
+      await settle();
+      settled = performance.now();
+    }
+    if (i >= warmup) {
+      latencies[i - warmup] = answered - started;
+      if (settleTimes) settleTimes[i - warmup] = settled - answered;
+    }
+    if (pendingCheckpoints.has(i + 1)) memory.push(sampleMemory(i + 1));
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  if (allocation) await allocation.stop();
+  report({
+    type: 'warm',
+    invocations: total,
+    measured,
+    wallMs: performance.now() - wallStart,
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    latencies: keepLatencies ? Array.from(latencies) : [],
+    settle: settleTimes && keepLatencies ? Array.from(settleTimes) : [],
+    memory,
+  });
+  process.exit(0);
+} catch (error) {
+  fail(error);
+}
+
+/**
+ * V8's sampling heap profiler over the measured invocations, counting objects the GC already
+ * collected too: what is allocated per call, not what stays alive (bench/profile.ts alloc).
+ */
+function allocationSampler(file) {
+  let session;
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  return {
+    async start() {
+      const inspector = await import('node:inspector');
+      session = new inspector.Session();
+      session.connect();
+      await post('HeapProfiler.startSampling', {
+        samplingInterval: 256,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    },
+    async stop() {
+      const { profile } = await post('HeapProfiler.stopSampling');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+function sampleMemory(invocations) {
+  const before = process.memoryUsage();
+  globalThis.gc?.();
+  const after = process.memoryUsage();
+  return {
+    invocations,
+    rss: before.rss,
+    heapUsed: before.heapUsed,
+    rssAfterGc: after.rss,
+    heapUsedAfterGc: after.heapUsed,
+    external: after.external,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The performance budgets of issue 8, checked against one run. Differences are taken between
+ * variants of the same run (never against a number from another machine or day).
+ * Units: KB and MB are decimal (1 KB = 1,000 bytes), the stricter reading.
+ */
+import type { Budget, ColdResult, MemoryResult, WarmResult } from './results.ts';
+import type { BundleBuild } from './build.ts';
+import type { VariantId } from './variants.ts';
+
+export const LIMITS = {
+  coldStartOverRawMs: 20,
+  warmOffMedianUs: 30,
+  warmOffP99Us: 200,
+  exportShareOfOtel: 0.5,
+  rssOverRawBytes: 15e6,
+  /** "Flat": the live heap after a full GC may not grow by more than this between the first and last sample. */
+  heapGrowthBytes: 1e6,
+  /** …and RSS after a full GC (allocator and code-space noise included) by more than this. */
+  rssGrowthBytes: 8e6,
+  bundleBytes: 150e3,
+} as const;
+
+const us = (v: number) => `${v.toFixed(1)} µs`;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const mb = (v: number) => `${(v / 1e6).toFixed(1)} MB`;
+
+export function checkBudgets(
+  cold: readonly ColdResult[],
+  warm: readonly WarmResult[],
+  memory: readonly MemoryResult[],
+  bundle: BundleBuild | undefined,
+): Budget[] {
+  const budgets: Budget[] = [];
+  const coldOf = (id: VariantId) => cold.find((c) => c.variant === id && !c.error && c.reps > 0);
+  const warmOf = (id: VariantId) => warm.find((w) => w.variant === id && !w.error && w.latency.n > 0);
+  const memOf = (id: VariantId) => memory.find((m) => m.variant === id && !m.error && m.samples.length > 0);
+
+  const rawCold = coldOf('raw');
+  for (const [id, what] of [
+    ['lo-sync', 'npm package'],
+    ['lo-bundle', 'layer bundle'],
+  ] as const) {
+    const c = coldOf(id);
+    const over = c && rawCold ? c.wallFirst.median - rawCold.wallFirst.median : undefined;
+    budgets.push({
+      name: `Cold start over raw, ${what}, all signals on (process start → first invocation done, median)`,
+      limit: `≤ ${LIMITS.coldStartOverRawMs} ms`,
+      measured: over === undefined ? 'not measured' : `${ms(over)} (in-process: ${ms(c!.inProcessFirst.median - rawCold!.inProcessFirst.median)})`,
+      pass: over === undefined ? undefined : over <= LIMITS.coldStartOverRawMs,
+    });
+  }
+
+  const raw = warmOf('raw');
+  const overRaw = (w: WarmResult | undefined, key: 'median' | 'p99') => (w && raw ? w.latency[key] - raw.latency[key] : undefined);
+  const off = warmOf('lo-off');
+  for (const [key, limit] of [
+    ['median', LIMITS.warmOffMedianUs],
+    ['p99', LIMITS.warmOffP99Us],
+  ] as const) {
+    const over = overRaw(off, key);
+    budgets.push({
+      name: `Warm cost over raw, exporters off, ${key}`,
+      limit: `≤ ${limit} µs`,
+      measured: over === undefined ? 'not measured' : us(over),
+      pass: over === undefined ? undefined : over <= limit,
+    });
+  }
+
+  const sync = warmOf('lo-sync');
+  const otel = warmOf('otel');
+  const syncOver = overRaw(sync, 'median');
+  const otelOver = overRaw(otel, 'median');
+  const exporting = sync !== undefined && sync.bytes.spans > 0 && sync.bytes.pushRequests > 0;
+  budgets.push({
+    name: 'Warm cost over raw with OTLP + Pushgateway export every invocation (sync flush), median, vs the OTel instrumentation’s',
+    limit: `≤ ${LIMITS.exportShareOfOtel} × OTel’s`,
+    measured:
+      syncOver === undefined || otelOver === undefined
+        ? 'not measured'
+        : `${us(syncOver)} vs OTel ${us(otelOver)} = ${(syncOver / otelOver).toFixed(2)} ×` +
+          (exporting ? '' : ` — NOT comparable: lambda-observe exported ${sync!.bytes.spans.toFixed(2)} spans and ${sync!.bytes.pushRequests.toFixed(2)} pushes per invocation`),
+    pass: syncOver === undefined || otelOver === undefined || !exporting ? undefined : syncOver <= LIMITS.exportShareOfOtel * otelOver,
+  });
+
+  const asyncMode = warmOf('lo-async');
+  for (const [key, limit] of [
+    ['median', LIMITS.warmOffMedianUs],
+    ['p99', LIMITS.warmOffP99Us],
+  ] as const) {
+    const over = overRaw(asyncMode, key);
+    const exportingAsync = asyncMode !== undefined && asyncMode.bytes.spans > 0;
+    budgets.push({
+      name: `Async flush mode: response latency over raw, ${key} (exporters-off budget)`,
+      limit: `≤ ${limit} µs`,
+      measured: over === undefined ? 'not measured' : us(over) + (exportingAsync ? '' : ' — exported nothing yet'),
+      pass: over === undefined ? undefined : over <= limit,
+    });
+  }
+
+  const rawMem = memOf('raw');
+  const loMem = memOf('lo-sync');
+  const at5k = (m: MemoryResult | undefined) => m?.samples.find((s) => s.invocations === 5000);
+  const rssOver = at5k(loMem) && at5k(rawMem) ? at5k(loMem)!.rss - at5k(rawMem)!.rss : undefined;
+  budgets.push({
+    name: 'Memory: RSS over raw after 5,000 invocations, all signals on',
+    limit: `≤ ${mb(LIMITS.rssOverRawBytes)}`,
+    measured: rssOver === undefined ? 'not measured' : mb(rssOver),
+    pass: rssOver === undefined ? undefined : rssOver <= LIMITS.rssOverRawBytes,
+  });
+  const first = at5k(loMem);
+  const last = loMem?.samples[loMem.samples.length - 1];
+  if (first && last && last.invocations > first.invocations) {
+    const heap = last.heapUsedAfterGc - first.heapUsedAfterGc;
+    const rss = last.rssAfterGc - first.rssAfterGc;
+    budgets.push({
+      name: `Memory flat from 5,000 to ${last.invocations.toLocaleString('en-US')} invocations, all signals on (after full GC)`,
+      limit: `heap growth ≤ ${mb(LIMITS.heapGrowthBytes)}, RSS growth ≤ ${mb(LIMITS.rssGrowthBytes)}`,
+      measured: `heap ${heap >= 0 ? '+' : ''}${mb(heap)}, RSS ${rss >= 0 ? '+' : ''}${mb(rss)}`,
+      pass: heap <= LIMITS.heapGrowthBytes && rss <= LIMITS.rssGrowthBytes,
+    });
+  } else {
+    budgets.push({ name: 'Memory flat from 5,000 invocations on', limit: 'no growth', measured: 'not measured', pass: undefined });
+  }
+
+  budgets.push({
+    name: 'Layer bundle, minified (esbuild bundle of src/index.ts standing in for the layer)',
+    limit: `≤ ${LIMITS.bundleBytes / 1000} KB`,
+    measured: bundle ? `${(bundle.bytes / 1000).toFixed(1)} KB (${(bundle.gzipBytes / 1000).toFixed(1)} KB gzipped)` : 'bundle build failed',
+    pass: bundle ? bundle.bytes <= LIMITS.bundleBytes : undefined,
+  });
+  return budgets;
+}

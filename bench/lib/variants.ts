@@ -1,0 +1,182 @@
+/**
+ * The variants: one handler file each (bench/handlers/), set up only through the environment and
+ * the node command line, as a function would be on Lambda.
+ */
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Sinks } from './sinks.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BENCH = join(ROOT, 'bench');
+export const HANDLERS = join(BENCH, 'handlers');
+export const EVENT_FILE = join(ROOT, 'test/fixtures/events/apigw-rest.json');
+/**
+ * The npm package as `tsc -p tsconfig.build.json` builds it, but into a directory of the
+ * benchmark's own: dist/ is rebuilt by others (the layer build, a teammate's `npm run build`) at
+ * any moment, and a module that changes under a running child fails it. Under the repository's
+ * .cache/ (ignored), its @opentelemetry/* imports resolve to the root node_modules exactly as
+ * dist/'s do, never to bench/node_modules.
+ */
+export const PACKAGE_OUT = join(ROOT, '.cache/bench/dist');
+export const DIST_ENTRY = join(PACKAGE_OUT, 'index.js');
+/** The esbuild bundle standing in for the layer's copy of the library. */
+export const BUNDLE_ENTRY = join(BENCH, '.build/lambda-observe.bundle.mjs');
+
+export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
+
+export interface Variant {
+  readonly id: VariantId;
+  readonly label: string;
+  readonly handler: string;
+  readonly execArgv: readonly string[];
+  /** The variant's own environment (added to the Lambda-like base). */
+  env(sinks: Sinks): Record<string, string>;
+  /** After each response, wait until Lambda could freeze the environment (async flush mode). */
+  readonly settle: boolean;
+}
+
+const fileUrl = (path: string): string => pathToFileURL(path).href;
+
+/** What Lambda puts in every function's environment, plus the X-Ray daemon address (Powertools' tracer sends there). */
+export function lambdaEnv(sinks: Sinks): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench-fn',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/bench-fn',
+    AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/22/[$LATEST]0123456789abcdef0123456789abcdef',
+    LAMBDA_TASK_ROOT: HANDLERS,
+    AWS_XRAY_DAEMON_ADDRESS: sinks.xrayAddress,
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    BENCH_EVENT: EVENT_FILE,
+  };
+}
+
+/** lambda-observe through the npm package build; the handler shares the package's @opentelemetry/api (npm dedupes it). */
+function observeEnv(library: string, api: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    BENCH_HANDLER: join(HANDLERS, 'observe.mjs'),
+    BENCH_LIBRARY: fileUrl(library),
+    BENCH_OTEL_API: fileUrl(api),
+    OTEL_SERVICE_NAME: 'bench-fn',
+    ...extra,
+  };
+}
+
+const ROOT_API = join(ROOT, 'node_modules/@opentelemetry/api/dist/index.mjs');
+/** With the layer the function brings its own @opentelemetry/api (bench/'s copy here): both share the API's global registry. */
+const USER_API = join(BENCH, 'node_modules/@opentelemetry/api/dist/index.mjs');
+
+/** Traces to the OTLP receiver, metrics to the Pushgateway (lambda-observe's defaults pick these from the two variables). */
+function exportingEnv(sinks: Sinks, mode: 'sync' | 'async'): Record<string, string> {
+  const env: Record<string, string> = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sinks.otlpUrl,
+    LAMBDA_OBSERVE_FLUSH_MODE: mode,
+  };
+  if (sinks.pushgatewayUrl) env.LAMBDA_OBSERVE_PUSHGATEWAY_URL = sinks.pushgatewayUrl;
+  return env;
+}
+
+export const VARIANTS: Record<VariantId, Variant> = {
+  raw: {
+    id: 'raw',
+    label: 'raw handler',
+    handler: 'raw.mjs',
+    execArgv: [],
+    env: () => ({ BENCH_HANDLER: join(HANDLERS, 'raw.mjs') }),
+    settle: false,
+  },
+  'lo-off': {
+    id: 'lo-off',
+    label: 'lambda-observe, exporters off',
+    handler: 'observe.mjs',
+    execArgv: [],
+    env: () => observeEnv(DIST_ENTRY, ROOT_API, {}),
+    settle: false,
+  },
+  'lo-sync': {
+    id: 'lo-sync',
+    label: 'lambda-observe, OTLP + Pushgateway, sync flush',
+    handler: 'observe.mjs',
+    execArgv: [],
+    env: (sinks) => observeEnv(DIST_ENTRY, ROOT_API, exportingEnv(sinks, 'sync')),
+    settle: false,
+  },
+  'lo-interval': {
+    id: 'lo-interval',
+    label: 'lambda-observe, OTLP every invocation + Pushgateway at most every 10 s, sync flush',
+    handler: 'observe.mjs',
+    execArgv: [],
+    env: (sinks) => observeEnv(DIST_ENTRY, ROOT_API, { ...exportingEnv(sinks, 'sync'), LAMBDA_OBSERVE_PUSH_INTERVAL_MS: '10000' }),
+    settle: false,
+  },
+  'lo-async': {
+    id: 'lo-async',
+    label: 'lambda-observe, OTLP + Pushgateway, async flush',
+    handler: 'observe.mjs',
+    execArgv: [],
+    // The flush hold needs an Extensions API: the child plays Lambda's (child/lambda.mjs).
+    env: (sinks) => ({ ...observeEnv(DIST_ENTRY, ROOT_API, exportingEnv(sinks, 'async')), BENCH_EXTENSIONS_API: '1' }),
+    settle: true,
+  },
+  'lo-bundle-off': {
+    id: 'lo-bundle-off',
+    label: 'lambda-observe bundle (layer), exporters off',
+    handler: 'observe.mjs',
+    execArgv: [],
+    env: () => observeEnv(BUNDLE_ENTRY, USER_API, {}),
+    settle: false,
+  },
+  'lo-bundle': {
+    id: 'lo-bundle',
+    label: 'lambda-observe bundle (layer), OTLP + Pushgateway, sync',
+    handler: 'observe.mjs',
+    execArgv: [],
+    env: (sinks) => observeEnv(BUNDLE_ENTRY, USER_API, exportingEnv(sinks, 'sync')),
+    settle: false,
+  },
+  powertools: {
+    id: 'powertools',
+    label: 'Powertools (logger + metrics + tracer, middy)',
+    handler: 'powertools.mjs',
+    execArgv: [],
+    env: () => ({
+      BENCH_HANDLER: join(HANDLERS, 'powertools.mjs'),
+      POWERTOOLS_SERVICE_NAME: 'bench-fn',
+      POWERTOOLS_METRICS_NAMESPACE: 'bench',
+    }),
+    settle: false,
+  },
+  otel: {
+    id: 'otel',
+    label: 'OpenTelemetry aws-lambda instrumentation, OTLP/HTTP',
+    handler: 'otel-handler.cjs',
+    // The OpenTelemetry Lambda layer loads its setup with NODE_OPTIONS=--require.
+    execArgv: ['--require', join(HANDLERS, 'otel-setup.cjs')],
+    env: (sinks) => ({
+      BENCH_HANDLER: join(HANDLERS, 'otel-handler.cjs'),
+      _HANDLER: 'otel-handler.handler',
+      OTEL_SERVICE_NAME: 'bench-fn',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinks.otlpUrl,
+    }),
+    settle: false,
+  },
+};
+
+/** Set once by the harness (affinity.ts): how a measured child is started. */
+export const launch: { prefix: readonly string[] } = { prefix: [] };
+
+/** Node flags every child gets: Lambda's own bootstrap starts node with --expose-gc. */
+export const BASE_EXEC_ARGV: readonly string[] = ['--expose-gc'];
+
+export function childEnv(variant: Variant, sinks: Sinks): Record<string, string> {
+  return { ...lambdaEnv(sinks), ...variant.env(sinks) };
+}

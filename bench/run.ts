@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: lambda-observe against the raw handler and its peers, in one run on one
+ * machine, and the budgets of issue 8 checked against it. See docs/performance.md.
+ *
+ *   npm run bench                  full run (≈ 5–8 min on 2 cores)
+ *   npm run bench -- --quick       ≈ 1 min, fewer repetitions (for a quick look, not for the README)
+ *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
+ *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
+ *
+ * Prints a markdown table and writes bench/results/latest.md and latest.json, and puts the table
+ * into docs/performance.md (a quick or partial run writes quick.* / partial.* and leaves the docs
+ * alone). Exit status is 0 even when a budget fails: the table says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { checkBudgets } from './lib/budgets.ts';
+import { buildBundle, buildPackage } from './lib/build.ts';
+import { measureColdStarts, measureMemory, measureWarm } from './lib/phases.ts';
+import { renderMarkdown } from './lib/report.ts';
+import type { RunResults } from './lib/results.ts';
+import { startSinks } from './lib/sinks.ts';
+import { pinHarness } from './lib/affinity.ts';
+import { BENCH, launch, type VariantId } from './lib/variants.ts';
+
+const PLANS = {
+  full: { coldReps: 40, warmRounds: 6, warmWarmup: 1000, warmMeasured: 4000, memoryInvocations: 50_000, memoryStep: 5000 },
+  quick: { coldReps: 8, warmRounds: 2, warmWarmup: 300, warmMeasured: 1500, memoryInvocations: 10_000, memoryStep: 5000 },
+} as const;
+
+const COLD_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-bundle-off', 'lo-bundle', 'powertools', 'otel'];
+const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'powertools', 'otel'];
+const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync'];
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function parseArgs(argv: readonly string[]) {
+  const quick = argv.includes('--quick');
+  const pin = argv.includes('--pin');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const unknown = argv.filter((a) => a !== '--quick' && a !== '--pin' && !a.startsWith('--only='));
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (use --quick, --pin, --only=cold,warm,memory)`);
+  const phases = new Set(only ?? ['cold', 'warm', 'memory']);
+  return { quick, pin, phases };
+}
+
+/** The peers are bench/'s own devDependencies: install them on first use, with the npm on PATH. */
+function ensureBenchDependencies(): void {
+  const marker = join(BENCH, 'node_modules/@opentelemetry/instrumentation-aws-lambda/package.json');
+  if (existsSync(marker)) return;
+  log('installing the peers into bench/node_modules (npm ci --prefix bench) …');
+  const args = existsSync(join(BENCH, 'package-lock.json')) ? ['ci'] : ['install'];
+  const run = spawnSync('npm', [...args, '--prefix', BENCH, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (run.status !== 0 || !existsSync(marker)) throw new Error(`npm ${args[0]} --prefix bench failed (exit ${run.status})`);
+}
+
+const DOCS = join(BENCH, '..', 'docs/performance.md');
+const START = '<!-- bench:latest:start -->';
+const END = '<!-- bench:latest:end -->';
+
+/** A full run replaces the table between the markers of docs/performance.md: the docs show the latest run. */
+function updateDocs(markdown: string): boolean {
+  if (!existsSync(DOCS)) return false;
+  const text = readFileSync(DOCS, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) return false;
+  // The results file starts with its own level-2 title; inside the docs it sits one level down.
+  const body = markdown.replace(/^(#{2,5}) /gm, '#$1 ');
+  writeFileSync(DOCS, `${text.slice(0, start + START.length)}\n${body}\n${text.slice(end)}`);
+  return true;
+}
+
+async function main(): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) throw new Error(`Node ${process.versions.node}: run it with Node 22 (npm run bench uses the repository's own)`);
+  const { quick, pin, phases } = parseArgs(process.argv.slice(2));
+  const plan = quick ? PLANS.quick : PLANS.full;
+  const started = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  ensureBenchDependencies();
+
+  log('building: tsc -p tsconfig.build.json → .cache/bench/dist/, esbuild bundle → bench/.build/ …');
+  const notes: string[] = [];
+  const packageBuild = buildPackage();
+  const bundle = await buildBundle().catch((error: unknown) => {
+    // src/ is edited by several people at once: a moment's inconsistency must not sink the run.
+    notes.push(`the esbuild bundle failed, so the layer stand-in was not measured: ${String((error as Error).message).split('\n').slice(0, 2).join(' ')}`);
+    return undefined;
+  });
+  if (packageBuild.diagnostics) notes.push(`tsc reported ${packageBuild.diagnostics} type errors (work in progress elsewhere); the package was emitted anyway.`);
+
+  // Pinned before the receivers start, so that they (and the Pushgateway process) inherit it.
+  const pinning = pin ? pinHarness() : { childPrefix: [], description: 'processes not pinned to CPUs' };
+  launch.prefix = pinning.childPrefix;
+  const sinks = await startSinks();
+  notes.push(...sinks.notes);
+  try {
+    const coldVariants = bundle ? COLD_VARIANTS : COLD_VARIANTS.filter((id) => !id.startsWith('lo-bundle'));
+    const cold = phases.has('cold') ? (log(`cold starts: ${plan.coldReps} × ${coldVariants.length} variants …`), await measureColdStarts(coldVariants, plan.coldReps, sinks, log)) : [];
+    const warm = phases.has('warm')
+      ? (log(`warm: ${plan.warmRounds} rounds × ${WARM_VARIANTS.length} variants …`),
+        await measureWarm(WARM_VARIANTS, plan.warmRounds, plan.warmWarmup, plan.warmMeasured, sinks, log))
+      : [];
+    const memory = phases.has('memory')
+      ? (log(`memory: ${plan.memoryInvocations} invocations × ${MEMORY_VARIANTS.length} variants …`),
+        await measureMemory(MEMORY_VARIANTS, plan.memoryInvocations, plan.memoryStep, sinks, log))
+      : [];
+    for (const w of warm) {
+      if (w.bytes.pushFailures > 0) notes.push(`${w.label}: the Pushgateway refused ${w.bytes.pushFailures} pushes.`);
+    }
+    const results: RunResults = {
+      meta: {
+        date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        mode: quick ? 'quick' : 'full',
+        command: ['npm run bench', ...(quick || pin || phases.size < 3 ? ['--'] : []), ...(quick ? ['--quick'] : []), ...(pin ? ['--pin'] : []), ...(phases.size < 3 ? [`--only=${[...phases].join(',')}`] : [])].join(' '),
+        node: process.versions.node,
+        cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+        durationS: (performance.now() - started) / 1000,
+        coldReps: plan.coldReps,
+        warmRounds: plan.warmRounds,
+        warmWarmup: plan.warmWarmup,
+        warmMeasured: plan.warmMeasured,
+        memoryInvocations: plan.memoryInvocations,
+        otlpSink: sinks.otlpKind,
+        pushgateway: sinks.pushgatewayUrl !== undefined,
+        pinning: pinning.description,
+        loadAverage: [loadBefore, loadavg()[0] ?? 0],
+      },
+      build: { package: packageBuild, bundle },
+      cold,
+      warm,
+      memory,
+      budgets: checkBudgets(cold, warm, memory, bundle),
+      notes,
+    };
+    const markdown = renderMarkdown(results);
+    process.stdout.write(`\n${markdown}\n`);
+    for (const b of results.budgets) log(`${b.pass === undefined ? 'N/A ' : b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (${b.limit})`);
+    const dir = join(BENCH, 'results');
+    mkdirSync(dir, { recursive: true });
+    const name = quick ? 'quick' : phases.size < 3 ? 'partial' : 'latest';
+    writeFileSync(join(dir, `${name}.md`), markdown);
+    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    log(`written: bench/results/${name}.md, bench/results/${name}.json`);
+    if (name === 'latest' && updateDocs(markdown)) log('updated: docs/performance.md');
+  } finally {
+    await sinks.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,209 @@
+/**
+ * Builds the Lambda layer: `npm run build:layer` writes dist/layer.zip.
+ *
+ * Layout (unzipped into /opt by Lambda):
+ *   lambda-observe-wrapper                      AWS_LAMBDA_EXEC_WRAPPER: zero-code wrapping
+ *   extensions/lambda-observe                   the extension (bash): makes Lambda send SIGTERM at shutdown
+ *   nodejs/node_modules/lambda-observe/         the package, bundled and minified (ESM):
+ *     dist/index.mjs, dist/middy.mjs            `lambda-observe`, `lambda-observe/middy`
+ *     dist/layer/handler.mjs                    the handler module the wrapper points _HANDLER at
+ *     dist/layer/extension.cjs                  the same extension in node, where bash has no /dev/tcp
+ *     dist/chunks/*.mjs                         shared code (one module instance for all three
+ *                                               entries) and the lazily imported exporters
+ *   nodejs/node_modules/@opentelemetry/api/     for functions that use the OTel API without
+ *                                               bundling it (it shares one global registry with
+ *                                               the bundled copy)
+ *
+ * Usage: node infra/build-layer.ts [--out path/to/layer.zip]
+ */
+import { build, type Metafile } from 'esbuild';
+import { readdir, readFile, mkdir, writeFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createZip, type ZipEntry } from './zip.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Where `npm run build:layer` writes the layer; serverless.yml deploys this file. */
+export const LAYER_ZIP = join(ROOT, 'dist', 'layer.zip');
+/** The same, relative to the repository root (as serverless.yml names it). */
+export const LAYER_ZIP_RELATIVE = 'dist/layer.zip';
+/** What a cold start may load, minified (the static import graph of the layer's handler module). */
+export const COLD_START_BUDGET_BYTES = 150 * 1024;
+
+const PACKAGE_DIR = 'nodejs/node_modules/lambda-observe';
+const OTEL_API_DIR = 'nodejs/node_modules/@opentelemetry/api';
+
+export interface LayerReport {
+  readonly outFile: string;
+  readonly zippedBytes: number;
+  readonly unzippedBytes: number;
+  readonly files: number;
+  /** Minified bytes of the static import graph of each entry: what loading it costs at a cold start. */
+  readonly coldStartBytes: { readonly handler: number; readonly index: number; readonly middy: number; readonly extension: number };
+  /** Lazily imported chunks (exporters), loaded only when configured. */
+  readonly lazyBytes: number;
+}
+
+/** Bundle, assemble and zip the layer. */
+export async function buildLayer(options: { outFile?: string } = {}): Promise<LayerReport> {
+  const outFile = options.outFile ?? LAYER_ZIP;
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string; license?: string; description?: string };
+
+  const library = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { index: 'src/index.ts', middy: 'src/middy.ts', 'layer/handler': 'src/layer/handler.ts' },
+    outdir: '/layer-dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const extension = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/layer/extension.ts'],
+    outfile: '/layer-dist/layer/extension.cjs',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+
+  const entries: ZipEntry[] = [
+    { path: 'lambda-observe-wrapper', data: await readFile(join(ROOT, 'src/layer/exec-wrapper.sh')), mode: 0o755 },
+    { path: 'extensions/lambda-observe', data: await readFile(join(ROOT, 'src/layer/extension.sh')), mode: 0o755 },
+    { path: `${PACKAGE_DIR}/package.json`, data: Buffer.from(`${JSON.stringify(layerPackageJson(pkg), null, 2)}\n`) },
+    { path: `${PACKAGE_DIR}/LICENSE`, data: await readFile(join(ROOT, 'node_modules/@opentelemetry/api/LICENSE')) },
+    { path: `${PACKAGE_DIR}/THIRD-PARTY.md`, data: Buffer.from(await thirdPartyNotice(library.metafile)) },
+  ];
+  for (const file of [...library.outputFiles, ...extension.outputFiles]) {
+    entries.push({ path: `${PACKAGE_DIR}/dist/${relative('/layer-dist', file.path)}`, data: Buffer.from(file.contents) });
+  }
+  entries.push(...(await otelApiEntries()));
+
+  const zip = createZip(entries);
+  await mkdir(dirname(outFile), { recursive: true });
+  await writeFile(outFile, zip);
+
+  const outputs = library.metafile.outputs;
+  // Metafile paths are relative to the working directory.
+  const key = (name: string) => relative(ROOT, join('/layer-dist', name));
+  const lazy = Object.keys(outputs).filter((name) => !staticGraph(outputs, [key('layer/handler.mjs'), key('index.mjs'), key('middy.mjs')]).has(name));
+  return {
+    outFile,
+    zippedBytes: zip.length,
+    unzippedBytes: entries.reduce((sum, e) => sum + (e.data?.length ?? 0), 0),
+    files: entries.length,
+    coldStartBytes: {
+      handler: graphBytes(outputs, key('layer/handler.mjs')),
+      index: graphBytes(outputs, key('index.mjs')),
+      middy: graphBytes(outputs, key('middy.mjs')),
+      extension: Object.values(extension.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0),
+    },
+    lazyBytes: lazy.reduce((sum, name) => sum + (outputs[name]?.bytes ?? 0), 0),
+  };
+}
+
+/** The package.json of the layer's copy: ESM entry points only (types come from the npm package). */
+function layerPackageJson(pkg: { version: string; license?: string; description?: string }): object {
+  return {
+    name: 'lambda-observe',
+    version: pkg.version,
+    description: pkg.description,
+    license: pkg.license,
+    type: 'module',
+    main: './dist/index.mjs',
+    exports: {
+      '.': './dist/index.mjs',
+      './middy': './dist/middy.mjs',
+      './package.json': './package.json',
+    },
+  };
+}
+
+/** @opentelemetry/api as published, minus source maps and type declarations (of no use at run time). */
+async function otelApiEntries(): Promise<ZipEntry[]> {
+  const source = join(ROOT, 'node_modules/@opentelemetry/api');
+  const entries: ZipEntry[] = [];
+  for (const file of await walk(source)) {
+    const rel = relative(source, file);
+    const keep = rel === 'package.json' || rel === 'LICENSE' || /\.(c|m)?js$/.test(rel);
+    if (keep) entries.push({ path: `${OTEL_API_DIR}/${rel.split('\\').join('/')}`, data: await readFile(file) });
+  }
+  return entries;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** The bundled packages, their versions and licenses (the bundle drops their license comments). */
+async function thirdPartyNotice(metafile: Metafile): Promise<string> {
+  const packages = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.add(match[1] as string);
+  }
+  const lines = ['# Third-party code bundled into this layer', ''];
+  for (const name of [...packages].sort()) {
+    const meta = JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license?: string };
+    lines.push(`- ${name} ${meta.version} (${meta.license ?? 'see package'})`);
+  }
+  lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
+  return lines.join('\n');
+}
+
+function staticGraph(outputs: Metafile['outputs'], roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !outputs[name]) return;
+    seen.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
+function graphBytes(outputs: Metafile['outputs'], root: string): number {
+  let sum = 0;
+  for (const name of staticGraph(outputs, [root])) sum += outputs[name]?.bytes ?? 0;
+  return sum;
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--out');
+  const outFile = at > 0 ? process.argv[at + 1] : undefined;
+  const report = await buildLayer({ outFile });
+  const cold = report.coldStartBytes.handler;
+  console.log(
+    [
+      `layer: ${relative(process.cwd(), report.outFile)} (${report.files} entries)`,
+      `  zipped ${kb(report.zippedBytes)}, unzipped ${kb(report.unzippedBytes)}`,
+      `  cold start loads ${kb(cold)} minified (budget ${kb(COLD_START_BUDGET_BYTES)}${cold > COLD_START_BUDGET_BYTES ? ', OVER BUDGET' : ''}); ` +
+        `lambda-observe ${kb(report.coldStartBytes.index)}, /middy ${kb(report.coldStartBytes.middy)}; lazy exporters ${kb(report.lazyBytes)}; extension ${kb(report.coldStartBytes.extension)}`,
+    ].join('\n'),
+  );
+  await stat(report.outFile);
+}

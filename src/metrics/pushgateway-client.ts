@@ -1,0 +1,128 @@
+/**
+ * HTTP to a Prometheus Pushgateway: PUT a group's exposition, DELETE the group.
+ *
+ * PUT, not POST: every push carries the environment's complete cumulative state, and PUT replaces
+ * the whole group, so the group is always exactly what the environment last reported (a series
+ * that is no longer reported disappears instead of lingering, as it would with POST).
+ *
+ * node:http comes from `process.getBuiltinModule`, not an ESM import: an ESM namespace of `http`
+ * evaluates its lazy getters and loads undici (≈ 20–40 ms measured here), `getBuiltinModule` is
+ * ≈ 1–3 ms. One keep-alive socket is reused across invocations; after a freeze it may have been
+ * closed by the server, which fails fast and is what the single retry is for.
+ */
+import type * as Http from 'node:http';
+import type { PushFailureReason } from './self-instruments.ts';
+
+/** Where and as whom to push. */
+export interface PushgatewayTarget {
+  /** Base URL, no credentials, no trailing slash. */
+  readonly url: string;
+  readonly job: string;
+  readonly instance: string;
+  /** Extra grouping labels, in order. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `Authorization` header value; never logged. */
+  readonly authorization: string | undefined;
+}
+
+/** `undefined` when the request succeeded. */
+export type PushFailure = { readonly reason: PushFailureReason; readonly detail: string } | undefined;
+
+/** One environment's connection to its Pushgateway group. */
+export interface PushgatewayClient {
+  /** The group's URL without credentials, for diagnostics. */
+  readonly groupUrl: string;
+  /** Send within `deadline` (a `performance.now()` time); one retry on a fast network error or 5xx. Never rejects. */
+  send(method: 'PUT' | 'DELETE', body: string | undefined, deadline: number): Promise<PushFailure>;
+  /** Close idle sockets. */
+  close(): void;
+}
+
+/** Below this much time left, a retry is not attempted. */
+const MIN_RETRY_MS = 20;
+/** How much of an error answer's body goes into the failure detail (the Pushgateway explains 400s there). */
+const MAX_DETAIL_BYTES = 500;
+
+/** `/metrics/job/<job>/instance/<instance>/<label>/<value>…`, with `@base64` for values the path cannot carry. */
+export function groupingPath(target: Pick<PushgatewayTarget, 'job' | 'instance' | 'labels'>): string {
+  const pairs: Array<[string, string]> = [['job', target.job], ['instance', target.instance], ...Object.entries(target.labels)];
+  return `/metrics${pairs.map(([name, value]) => segment(name, value)).join('')}`;
+}
+
+function segment(name: string, value: string): string {
+  // Per the Pushgateway's API: a value with a slash (or an empty one) is sent base64url-encoded.
+  if (value === '' || value.includes('/')) return `/${name}@base64/${Buffer.from(value, 'utf8').toString('base64url') || '='}`;
+  return `/${name}/${encodeURIComponent(value)}`;
+}
+
+/** A client for the group of `target`, with its own keep-alive agent. */
+export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayClient {
+  const groupUrl = new URL(target.url + groupingPath(target));
+  const http = (groupUrl.protocol === 'https:'
+    ? process.getBuiltinModule('node:https')
+    : process.getBuiltinModule('node:http')) as unknown as typeof Http;
+  // Free keep-alive sockets are unref'd by the agent: they never keep a process (or a test) alive.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+
+  const attempt = (method: string, body: string | undefined, timeoutMs: number): Promise<PushFailure> =>
+    new Promise((resolve) => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), Math.max(1, timeoutMs));
+      timer.unref();
+      let settled = false;
+      const finish = (failure: PushFailure) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(failure);
+      };
+      const headers: Record<string, string | number> = { 'user-agent': 'lambda-observe' };
+      if (body !== undefined) {
+        headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      if (target.authorization) headers.authorization = target.authorization;
+      try {
+        const req = http.request(groupUrl, { method, agent, headers, signal: controller.signal }, (res) => {
+          const status = res.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (size < MAX_DETAIL_BYTES) chunks.push(chunk);
+            size += chunk.length;
+          });
+          res.on('end', () => {
+            if (status >= 200 && status < 300) return finish(undefined);
+            const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_DETAIL_BYTES).trim();
+            finish({ reason: status >= 500 ? 'server_error' : 'rejected', detail: `HTTP ${status}${text ? `: ${text}` : ''}` });
+          });
+          res.on('error', (error) => finish(networkFailure(error, controller.signal)));
+        });
+        req.on('error', (error) => finish(networkFailure(error, controller.signal)));
+        req.end(body);
+      } catch (error) {
+        finish(networkFailure(error, controller.signal));
+      }
+    });
+
+  return {
+    groupUrl: groupUrl.toString(),
+    async send(method, body, deadline) {
+      let failure = await attempt(method, body, deadline - performance.now());
+      // A timeout is not retried: a slow gateway already had the whole budget. A refused or reset
+      // connection (a keep-alive socket closed during a freeze) or a 5xx fails fast: try once more.
+      if (failure && (failure.reason === 'network' || failure.reason === 'server_error') && deadline - performance.now() >= MIN_RETRY_MS) {
+        failure = await attempt(method, body, deadline - performance.now());
+      }
+      return failure;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+function networkFailure(error: unknown, signal: AbortSignal): PushFailure {
+  if (signal.aborted) return { reason: 'timeout', detail: 'no answer within the flush budget' };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: 'network', detail: code ? `${code}: ${message}` : message };
+}

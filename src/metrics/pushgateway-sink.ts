@@ -1,0 +1,34 @@
+/**
+ * The Pushgateway sink: serialize with the kept Prometheus serializer, PUT the environment's
+ * group; at shutdown DELETE it, so environments that are gone do not linger as groups.
+ */
+import { createPrometheusTextWriter } from './prometheus-text.ts';
+import { createPushgatewayClient, type PushgatewayTarget } from './pushgateway-client.ts';
+import type { MetricsSink } from './push-scheduler.ts';
+import type { MetricsWarn } from './warn.ts';
+
+/** A sink that PUTs each push to the environment's group and DELETEs the group at shutdown; never rejects. */
+export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWarn): MetricsSink {
+  // Loading starts now (at telemetry build), so the first push rarely waits for it.
+  const writer = createPrometheusTextWriter({ reservedLabels: ['job', 'instance', ...Object.keys(target.labels)], warn });
+  writer.catch(() => undefined);
+  const client = createPushgatewayClient(target);
+  return {
+    name: 'pushgateway',
+    target: client.groupUrl,
+    async export(resourceMetrics, deadline) {
+      let body: string;
+      try {
+        body = (await writer)(resourceMetrics);
+      } catch (error) {
+        return { reason: 'rejected', detail: `could not serialize metrics: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      return client.send('PUT', body, deadline);
+    },
+    async shutdown(deadline) {
+      const failure = await client.send('DELETE', undefined, deadline);
+      client.close();
+      return failure;
+    },
+  };
+}

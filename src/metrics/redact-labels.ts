@@ -1,0 +1,32 @@
+/**
+ * Label values pass through the shared redaction before they are aggregated: an attribute value
+ * that looks like a secret (or sits under a key named like one) must not become a Prometheus label
+ * kept for as long as the Pushgateway keeps the group. Redacting before aggregation (in a view's
+ * attributes processor) also means two raw values that redact to the same text share one series
+ * instead of producing a duplicate series, which the Pushgateway would reject with a 400.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { IAttributesProcessor } from '@opentelemetry/sdk-metrics';
+import { redactLabelValue } from '../redact/redact.ts';
+
+/** The view processor: every value is redacted with its key; keys are kept. The input is returned when nothing changed. */
+export const redactingAttributesProcessor: IAttributesProcessor = {
+  process(incoming: Attributes): Attributes {
+    let out: Attributes | undefined;
+    for (const key in incoming) {
+      const value = incoming[key];
+      const redacted = redactValue(value, key);
+      if (redacted !== value) (out ??= { ...incoming })[key] = redacted;
+    }
+    return out ?? incoming;
+  },
+};
+
+function redactValue(value: AttributeValue | undefined, key: string): AttributeValue | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return redactLabelValue(value, key);
+  if (Array.isArray(value)) {
+    const mapped = (value as unknown[]).map((v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? redactLabelValue(v, key) : v));
+    return mapped.every((v, i) => v === value[i]) ? value : (mapped as AttributeValue);
+  }
+  return value;
+}
