@@ -63,7 +63,7 @@ export interface ObserveOptions {
   tracesExporter?: readonly TracesExporterName[];
   /** Add `X-Request-ID` to HTTP responses that lack it. Env: `LAMBDA_OBSERVE_RESPONSE_REQUEST_ID`; default true. */
   responseRequestId?: boolean;
-  /** `sync`: flush before returning. `async`: return first, flush before the freeze (needs the layer's extension). Env: `LAMBDA_OBSERVE_FLUSH_MODE`. */
+  /** `sync`: flush before returning. `async`: return first, flush before the freeze (needs the layer's exec wrapper, which holds the freeze; else it flushes first, as `sync`). Env: `LAMBDA_OBSERVE_FLUSH_MODE`. */
   flushMode?: FlushMode;
   /** OTLP traces URL, used as is. Env: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; default `http://localhost:4318/v1/traces`. */
   otlpTracesEndpoint?: string;
@@ -188,6 +188,14 @@ let snapshot: EnvSnapshot | undefined;
 export function readEnv(): EnvSnapshot {
   snapshot ??= parseEnv(process.env);
   return snapshot;
+}
+
+/**
+ * The X-Ray trace header of the invocation in progress. The runtime rewrites `_X_AMZN_TRACE_ID`
+ * before every invocation, so unlike the rest of the environment it is read live.
+ */
+export function currentXrayTraceHeader(): string | undefined {
+  return process.env._X_AMZN_TRACE_ID || undefined;
 }
 
 /** Forget the cached snapshot; the next `readEnv()` reads `process.env` again. For tests and the CLI. */

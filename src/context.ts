@@ -83,6 +83,15 @@ export function runInInvocation<T>(state: InvocationState, otel: Context, fn: ()
 }
 
 /**
+ * Run `fn` outside any invocation: our own exports (span export, Pushgateway push) must not be
+ * traced or get the invocation's headers injected, even when the adapter (middy) flushes from
+ * inside the invocation's context.
+ */
+export function runOutsideInvocation<T>(fn: () => T): T {
+  return storage.run({ invocation: undefined, otel: ROOT_CONTEXT }, fn);
+}
+
+/**
  * Make the invocation current for the rest of the current synchronous execution and everything it
  * schedules. Only for adapters that cannot wrap the call (middy's `before` hook).
  */

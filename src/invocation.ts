@@ -7,9 +7,10 @@
  * passed through untouched.
  */
 import { SpanKind, SpanStatusCode, trace, type Context as OtelContext, type Span } from '@opentelemetry/api';
-import { readEnv, resolveConfig, type Config, type ObserveOptions } from './config.ts';
+import { currentXrayTraceHeader, readEnv, resolveConfig, type Config, type ObserveOptions } from './config.ts';
 import {
   runInInvocation,
+  runOutsideInvocation,
   type InvocationState,
   type InvocationSummary,
   type Outcome,
@@ -112,7 +113,7 @@ export function openInvocation(
   }
 }
 
-/** Wait for flushes that `flushMode: 'async'` left running (the layer calls this before the freeze). */
+/** Wait for flushes that `flushMode: 'async'` left running (the SIGTERM shutdown does, before its final flush). */
 export async function settlePendingFlushes(): Promise<void> {
   while (pendingFlushes.size > 0) await Promise.allSettled([...pendingFlushes]);
 }
@@ -218,12 +219,13 @@ export class ActiveInvocation {
     this.#telemetry = telemetry;
     this.#config = config;
     this.#lambdaContext = lambdaContext;
+    const startedAt = performance.now();
     const functionName = stringOr(lambdaContext.functionName, config.functionName);
     const trigger = detectTrigger(event, { functionName, clientContext: lambdaContext.clientContext });
     this.#trigger = trigger;
     for (const warning of trigger.warnings) warnOnce(`trigger:${warning}`, warning);
 
-    const parent = extractParent(trigger.parentCarrier, config.xrayParent, config.env._X_AMZN_TRACE_ID ?? process.env._X_AMZN_TRACE_ID);
+    const parent = extractParent(trigger.parentCarrier, config.xrayParent, currentXrayTraceHeader());
     if (parent.malformed) {
       warnOnce(`traceparent:${trigger.source}`, `${trigger.source}: malformed traceparent ignored; the invocation starts a new trace`, {
         traceparent: trigger.parentCarrier?.traceparent?.slice(0, 64),
@@ -235,6 +237,7 @@ export class ActiveInvocation {
       trigger.spanName ?? functionName,
       {
         kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
+        startTime: startedAt,
         attributes: redactAttributes({
           ...trigger.attributes,
           'faas.trigger': trigger.trigger,
@@ -256,7 +259,7 @@ export class ActiveInvocation {
       serviceName: config.serviceName,
       coldStart,
       trigger: trigger.trigger,
-      startedAt: performance.now(),
+      startedAt,
       fields: {},
       logCounts: { error: 0, warn: 0, info: 0, debug: 0 },
       openSpans: new Set(),
@@ -447,7 +450,7 @@ export class ActiveInvocation {
       { name: 'traces', run: () => this.#telemetry.tracing.flush(budget) },
       { name: 'metrics', run: () => this.#telemetry.metrics.flush(budget) },
     ];
-    const report = await flushWithin(tasks, budget);
+    const report = await runOutsideInvocation(() => flushWithin(tasks, budget));
     reportFlushProblems(report.failed, report.timedOut, 'flush');
   }
 }

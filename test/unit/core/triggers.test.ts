@@ -174,4 +174,32 @@ describe('trigger detection through observe()', () => {
     assert.equal(wide.outcome, 'success');
     assert.equal(wide.request_id, context.awsRequestId);
   });
+
+  it('X-Ray: a sampled runtime header is the parent only when enabled, and it is read per invocation', async () => {
+    const xray = observe(async () => 'ok', { xrayParent: true });
+    const plain = observe(async () => 'ok');
+    const headers = [
+      'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      'Root=1-6759e988-cd862e3fe1be46a994272794;Parent=63995c3f42cd8ad9;Sampled=1',
+    ];
+    try {
+      for (const header of headers) {
+        process.env._X_AMZN_TRACE_ID = header;
+        capture.clear();
+        await xray(fixtures.direct(), lambdaContext());
+        const [, epoch, random, parent] = /Root=1-(\w{8})-(\w{24});Parent=(\w{16})/.exec(header) ?? [];
+        assert.equal(capture.events()[0]?.trace_id, `${epoch}${random}`);
+        assert.equal(capture.spans().find((s) => s.span_id === capture.events()[0]?.span_id)?.parent_span_id, parent);
+      }
+      capture.clear();
+      await plain(fixtures.direct(), lambdaContext());
+      assert.notEqual(capture.events()[0]?.trace_id, '6759e988cd862e3fe1be46a994272794', 'off by default');
+      process.env._X_AMZN_TRACE_ID = 'Root=1-7759e988-dd862e3fe1be46a994272795;Parent=73995c3f42cd8ad0;Sampled=0';
+      capture.clear();
+      await xray(fixtures.direct(), lambdaContext());
+      assert.notEqual(capture.events()[0]?.trace_id, '7759e988dd862e3fe1be46a994272795', 'an unsampled header is not a parent');
+    } finally {
+      delete process.env._X_AMZN_TRACE_ID;
+    }
+  });
 });
