@@ -16,13 +16,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { checkBudgets } from './lib/budgets.ts';
-import { buildBundle, buildPackage } from './lib/build.ts';
+import { buildBundle, buildLayer, buildPackage } from './lib/build.ts';
 import { measureColdStarts, measureMemory, measureWarm } from './lib/phases.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { RunResults } from './lib/results.ts';
 import { startSinks } from './lib/sinks.ts';
 import { pinHarness } from './lib/affinity.ts';
-import { BENCH, launch, type VariantId } from './lib/variants.ts';
+import { BENCH, launch, useRealLayer, type VariantId } from './lib/variants.ts';
 
 const PLANS = {
   full: { coldReps: 40, warmRounds: 6, warmWarmup: 1000, warmMeasured: 4000, memoryInvocations: 50_000, memoryStep: 5000 },
@@ -81,14 +81,20 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   ensureBenchDependencies();
 
-  log('building: tsc -p tsconfig.build.json → .cache/bench/dist/, esbuild bundle → bench/.build/ …');
+  log('building: tsc -p tsconfig.build.json → .cache/bench/dist/, esbuild bundle and the layer → bench/.build/ …');
   const notes: string[] = [];
   const packageBuild = buildPackage();
+  // src/ is edited by several people at once: a moment's inconsistency must not sink the run.
+  const reason = (error: unknown) => String((error as Error).message).split('\n').slice(0, 2).join(' ');
   const bundle = await buildBundle().catch((error: unknown) => {
-    // src/ is edited by several people at once: a moment's inconsistency must not sink the run.
-    notes.push(`the esbuild bundle failed, so the layer stand-in was not measured: ${String((error as Error).message).split('\n').slice(0, 2).join(' ')}`);
+    notes.push(`the single-file esbuild bundle failed: ${reason(error)}`);
     return undefined;
   });
+  const layer = await buildLayer().catch((error: unknown) => {
+    notes.push(`the layer build (infra/build-layer.ts) failed, so the layer variants ran on the single-file bundle instead: ${reason(error)}`);
+    return undefined;
+  });
+  if (layer) useRealLayer();
   if (packageBuild.diagnostics) notes.push(`tsc reported ${packageBuild.diagnostics} type errors (work in progress elsewhere); the package was emitted anyway.`);
 
   // Pinned before the receivers start, so that they (and the Pushgateway process) inherit it.
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
   const sinks = await startSinks();
   notes.push(...sinks.notes);
   try {
-    const coldVariants = bundle ? COLD_VARIANTS : COLD_VARIANTS.filter((id) => !id.startsWith('lo-bundle'));
+    const coldVariants = layer || bundle ? COLD_VARIANTS : COLD_VARIANTS.filter((id) => !id.startsWith('lo-bundle'));
     const cold = phases.has('cold') ? (log(`cold starts: ${plan.coldReps} × ${coldVariants.length} variants …`), await measureColdStarts(coldVariants, plan.coldReps, sinks, log)) : [];
     const warm = phases.has('warm')
       ? (log(`warm: ${plan.warmRounds} rounds × ${WARM_VARIANTS.length} variants …`),
@@ -128,11 +134,11 @@ async function main(): Promise<void> {
         pinning: pinning.description,
         loadAverage: [loadBefore, loadavg()[0] ?? 0],
       },
-      build: { package: packageBuild, bundle },
+      build: { package: packageBuild, bundle, layer },
       cold,
       warm,
       memory,
-      budgets: checkBudgets(cold, warm, memory, bundle),
+      budgets: checkBudgets(cold, warm, memory, bundle, layer),
       notes,
     };
     const markdown = renderMarkdown(results);

@@ -237,7 +237,6 @@ export class ActiveInvocation {
       trigger.spanName ?? functionName,
       {
         kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
-        startTime: startedAt,
         attributes: redactAttributes({
           ...trigger.attributes,
           'faas.trigger': trigger.trigger,
@@ -435,6 +434,8 @@ export class ActiveInvocation {
   }
 
   async #flush(outcome: Outcome): Promise<void> {
+    // Nothing configured to send: no budget, timer and promises to pay for on every invocation.
+    if (!exportsAnything(this.#config)) return;
     const remaining = this.#remainingMs();
     const cap = this.#config.flushTimeoutMs;
     let budget = cap;
@@ -468,6 +469,11 @@ function reportFlushProblems(
   for (const name of timedOut) {
     warnOnce(`${phase}:${name}:timeout`, `${phase} of ${name} did not finish within its budget and was abandoned`);
   }
+}
+
+/** Whether a flush has anything to deliver: console spans are written when they end, and `none` sends nothing. */
+function exportsAnything(config: Config): boolean {
+  return config.tracesExporter.some((name) => name === 'otlp' || name === 'zipkin') || config.metrics.exporters.some((name) => name !== 'none');
 }
 
 function takeColdStart(config: Config): boolean {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BUNDLE_ENTRY, DIST_ENTRY, PACKAGE_OUT, ROOT } from './variants.ts';
+import { BENCH, BUNDLE_ENTRY, DIST_ENTRY, LAYER_DIR, LAYER_ENTRY, PACKAGE_OUT, ROOT } from './variants.ts';
 
 export interface PackageBuild {
   readonly ms: number;
@@ -22,7 +22,18 @@ export interface BundleBuild {
   readonly gzipBytes: number;
   /** Bytes in the minified output per npm package (or `lambda-observe` for our own src/). */
   readonly byPackage: ReadonlyArray<{ name: string; bytes: number }>;
-  readonly layerZipBytes: number | undefined;
+}
+
+/** The real layer, from `infra/build-layer.ts` (what `npm run build:layer` runs), unpacked as Lambda would. */
+export interface LayerBuild {
+  readonly ms: number;
+  readonly zippedBytes: number;
+  /** Minified bytes of the static import graph of the `lambda-observe` entry: what an import loads. */
+  readonly indexBytes: number;
+  /** The same for the layer's handler module (zero-code wrapping). */
+  readonly handlerBytes: number;
+  /** Lazily imported chunks (exporters), loaded only when configured. */
+  readonly lazyBytes: number;
 }
 
 export function buildPackage(): PackageBuild {
@@ -61,13 +72,35 @@ export async function buildBundle(): Promise<BundleBuild> {
     const name = packageOf(path);
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
   }
-  const layerZip = join(ROOT, 'dist/layer.zip');
   return {
     ms: performance.now() - started,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     byPackage: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
-    layerZipBytes: existsSync(layerZip) ? statSync(layerZip).size : undefined,
+  };
+}
+
+/**
+ * Build the layer with the layer's own build (into bench/.build, not dist/) and unpack it. Undefined
+ * when the repository has no layer build; throws when it has one that fails.
+ */
+export async function buildLayer(): Promise<LayerBuild | undefined> {
+  const script = join(ROOT, 'infra/build-layer.ts');
+  if (!existsSync(script)) return undefined;
+  const started = performance.now();
+  const { buildLayer: build } = (await import(script)) as typeof import('../../infra/build-layer.ts');
+  const { extractZip } = (await import(join(ROOT, 'infra/zip.ts'))) as typeof import('../../infra/zip.ts');
+  const outFile = join(BENCH, '.build/layer.zip');
+  const report = await build({ outFile });
+  rmSync(LAYER_DIR, { recursive: true, force: true });
+  await extractZip(readFileSync(outFile), LAYER_DIR);
+  if (!existsSync(LAYER_ENTRY)) throw new Error(`the layer has no ${LAYER_ENTRY}`);
+  return {
+    ms: performance.now() - started,
+    zippedBytes: report.zippedBytes,
+    indexBytes: report.coldStartBytes.index,
+    handlerBytes: report.coldStartBytes.handler,
+    lazyBytes: report.lazyBytes,
   };
 }
 

@@ -170,14 +170,20 @@ function renderMemory(memory: readonly MemoryResult[]): string {
 
 function renderBundle(r: RunResults): string {
   const b = r.build.bundle;
-  if (!b) return '### Size\n\n- The esbuild bundle failed in this run (see the notes).';
-  const top = b.byPackage.slice(0, 8).map((p) => `${p.name} ${(p.bytes / 1000).toFixed(1)} KB`).join(', ');
-  const lines = [
-    '### Size',
-    '',
-    `- esbuild bundle of src/index.ts (minified, ESM, platform node — the layer stand-in): **${(b.bytes / 1000).toFixed(1)} KB**, ${(b.gzipBytes / 1000).toFixed(1)} KB gzipped. Largest parts: ${top}.`,
-  ];
-  if (b.layerZipBytes !== undefined) lines.push(`- dist/layer.zip (from \`npm run build:layer\`): ${(b.layerZipBytes / 1000).toFixed(1)} KB.`);
+  const l = r.build.layer;
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+  const lines = ['### Size', ''];
+  if (l) {
+    lines.push(
+      `- The layer (infra/build-layer.ts, as \`npm run build:layer\` builds it; the "layer" variants above load it): importing \`lambda-observe\` loads **${kb(l.indexBytes)}** minified, the layer's handler module ${kb(l.handlerBytes)}; exporters are ${kb(l.lazyBytes)} of lazy chunks; ${kb(l.zippedBytes)} zipped.`,
+    );
+  }
+  if (b) {
+    const top = b.byPackage.slice(0, 8).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ');
+    lines.push(
+      `- Everything in one file (esbuild bundle of src/index.ts, minified, ESM, platform node${l ? '' : ' — the layer stand-in'}): **${kb(b.bytes)}**, ${kb(b.gzipBytes)} gzipped. Largest parts: ${top}.`,
+    );
+  }
   lines.push(`- npm package built with \`tsc -p tsconfig.build.json\` in ${(r.build.package.ms / 1000).toFixed(1)} s${r.build.package.diagnostics ? ` (${r.build.package.diagnostics} type errors in work in progress; emitted anyway)` : ''}.`);
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 /** The shape of one benchmark run, as written to bench/results/latest.json and rendered to markdown. */
-import type { BundleBuild, PackageBuild } from './build.ts';
+import type { BundleBuild, LayerBuild, PackageBuild } from './build.ts';
 import type { Summary } from './stats.ts';
 import type { VariantId } from './variants.ts';
 
@@ -90,7 +90,7 @@ export interface RunResults {
     /** 1-minute load average at the start and the end: other work on the machine shows here. */
     readonly loadAverage: readonly [number, number];
   };
-  readonly build: { readonly package: PackageBuild; readonly bundle: BundleBuild | undefined };
+  readonly build: { readonly package: PackageBuild; readonly bundle: BundleBuild | undefined; readonly layer: LayerBuild | undefined };
   readonly cold: readonly ColdResult[];
   readonly warm: readonly WarmResult[];
   readonly memory: readonly MemoryResult[];

@@ -2,6 +2,7 @@
  * The variants: one handler file each (bench/handlers/), set up only through the environment and
  * the node command line, as a function would be on Lambda.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Sinks } from './sinks.ts';
@@ -19,8 +20,22 @@ export const EVENT_FILE = join(ROOT, 'test/fixtures/events/apigw-rest.json');
  */
 export const PACKAGE_OUT = join(ROOT, '.cache/bench/dist');
 export const DIST_ENTRY = join(PACKAGE_OUT, 'index.js');
-/** The esbuild bundle standing in for the layer's copy of the library. */
+/** A single-file esbuild bundle of src/index.ts: the layer's stand-in where there is no layer build. */
 export const BUNDLE_ENTRY = join(BENCH, '.build/lambda-observe.bundle.mjs');
+/** The real layer (infra/build-layer.ts), unpacked as Lambda unpacks it into /opt. */
+export const LAYER_DIR = join(BENCH, '.build/layer');
+export const LAYER_ENTRY = join(LAYER_DIR, 'nodejs/node_modules/lambda-observe/dist/index.mjs');
+const LAYER_API = join(LAYER_DIR, 'nodejs/node_modules/@opentelemetry/api/dist/index.mjs');
+
+/** Which build the "layer" variants load: set by the harness once it knows whether the real layer built. */
+export const layerBuild: { entry: string; api: string; label: string } = { entry: BUNDLE_ENTRY, api: '', label: 'bundle' };
+
+/** Use the real layer: its copy of lambda-observe, and the @opentelemetry/api it ships for functions that do not bundle their own. */
+export function useRealLayer(): void {
+  layerBuild.entry = LAYER_ENTRY;
+  layerBuild.api = existsSync(LAYER_API) ? LAYER_API : '';
+  layerBuild.label = 'layer';
+}
 
 export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
 
@@ -129,18 +144,18 @@ export const VARIANTS: Record<VariantId, Variant> = {
   },
   'lo-bundle-off': {
     id: 'lo-bundle-off',
-    label: 'lambda-observe bundle (layer), exporters off',
+    label: 'lambda-observe layer, exporters off',
     handler: 'observe.mjs',
     execArgv: [],
-    env: () => observeEnv(BUNDLE_ENTRY, USER_API, {}),
+    env: () => observeEnv(layerBuild.entry, layerBuild.api || USER_API, {}),
     settle: false,
   },
   'lo-bundle': {
     id: 'lo-bundle',
-    label: 'lambda-observe bundle (layer), OTLP + Pushgateway, sync',
+    label: 'lambda-observe layer, OTLP + Pushgateway, sync flush',
     handler: 'observe.mjs',
     execArgv: [],
-    env: (sinks) => observeEnv(BUNDLE_ENTRY, USER_API, exportingEnv(sinks, 'sync')),
+    env: (sinks) => observeEnv(layerBuild.entry, layerBuild.api || USER_API, exportingEnv(sinks, 'sync')),
     settle: false,
   },
   powertools: {

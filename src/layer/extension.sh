@@ -4,7 +4,7 @@
 # Lambda sends SIGTERM to the runtime before it shuts an environment down only when an extension is
 # registered; lambda-observe's SIGTERM hook then flushes, makes the final metrics push and deletes
 # the environment's Pushgateway group. This extension registers for SHUTDOWN and waits, nothing
-# else (the async-flush hold is registered by the runtime itself, see dist/layer/flush-hold).
+# else (the async-flush hold is registered by the runtime itself: src/layer/flush-hold.ts).
 #
 # Plain bash over its /dev/tcp, not node: Lambda starts the runtime only once every extension has
 # registered, so this adds its start-up time to every cold start (bash: a few ms and ~3 MB; node:

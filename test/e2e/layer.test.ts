@@ -25,7 +25,7 @@ import { functionCode, nodePathHook, recordingProxy, repoRoot, unpackedLayer, ty
 
 const TEST_TIMEOUT = { timeout: 60_000 };
 const MODES = ['sync', 'async'] as const;
-const SINK_DELAY_MS = 100;
+const SINK_DELAY_MS = 200;
 type Mode = (typeof MODES)[number];
 
 let ric = '';
@@ -138,7 +138,7 @@ for (const mode of MODES) {
         handler: 'orders-queue.handler',
         functionName: job,
         mode,
-        // A backend 100 ms away: without the extension's hold, async would be frozen mid-export.
+        // A backend 200 ms away: without the hold, async would be frozen mid-export.
         sinkDelayMs: SINK_DELAY_MS,
         onFrozen: (requestId, env) => assertDelivered(env, requestId, job, ++invocations),
       });

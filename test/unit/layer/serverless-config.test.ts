@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { buildLayer, LAYER_ZIP, LAYER_ZIP_RELATIVE } from '../../../infra/build-layer.ts';
 import { extractZip } from '../../../infra/zip.ts';
 import { parseHandlerName } from '../../../src/layer/resolve-handler.ts';
@@ -18,36 +19,12 @@ import { parseHandlerName } from '../../../src/layer/resolve-handler.ts';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const WRAPPER = '/opt/lambda-observe-wrapper';
 
-/**
- * YAML → JSON with whatever parser is at hand: the `yaml` package if installed, else Python's
- * PyYAML. Neither is a dependency yet; without both the test is skipped, saying so.
- */
-async function parseYaml(text: string): Promise<unknown> {
-  try {
-    const yaml = (await import('yaml' as string)) as { parse(text: string): unknown };
-    return yaml.parse(text);
-  } catch {
-    const json = execFileSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: text, encoding: 'utf8' });
-    return JSON.parse(json);
-  }
-}
-
-function yamlParserAvailable(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return existsSync(join(root, 'node_modules', 'yaml'));
-  }
-}
-
 type Json = Record<string, any>;
 let config: Json;
 let work = '';
 
 before(async () => {
-  if (!yamlParserAvailable()) return;
-  config = (await parseYaml(await readFile(join(root, 'serverless.yml'), 'utf8'))) as Json;
+  config = parseYaml(await readFile(join(root, 'serverless.yml'), 'utf8')) as Json;
   work = await mkdtemp(join(tmpdir(), 'lambda-observe-sls-'));
 });
 
@@ -55,9 +32,7 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const skip = !yamlParserAvailable() && 'no YAML parser: add the `yaml` devDependency (or install PyYAML)';
-
-describe('serverless.yml', { skip }, () => {
+describe('serverless.yml', () => {
   test('is a Serverless Framework v3 service on a Node.js 22 runtime', () => {
     assert.equal(String(config.frameworkVersion), '3');
     assert.equal(config.provider.name, 'aws');
