@@ -20,6 +20,7 @@ import { build, type Metafile } from 'esbuild';
 import { readdir, readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinShims } from './builtin-shims.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -65,6 +66,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     metafile: true,
     write: false,
     logLevel: 'warning',
+    plugins: [builtinShims()],
   });
   const extension = await build({
     absWorkingDir: ROOT,

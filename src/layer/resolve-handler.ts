@@ -10,11 +10,18 @@
  * looked up on the default export (`module.exports` of CommonJS, `export default {…}` of ESM).
  * Failures throw Lambda's own error types. The user's module is only imported, never modified.
  */
-import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve, basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type * as Fs from 'node:fs';
+import type * as Module from 'node:module';
+import type * as Path from 'node:path';
+import type * as Url from 'node:url';
 import { HandlerNotFoundError, ImportModuleError, MalformedHandlerNameError, UserCodeSyntaxError } from './runtime-errors.ts';
+
+// Builtins from `process.getBuiltinModule`: an ESM import of one builds a namespace facade that
+// runs its lazy getters (node:fs alone ≈ 5 ms), paid at every cold start.
+const { statSync } = process.getBuiltinModule('node:fs') as typeof Fs;
+const { createRequire } = process.getBuiltinModule('node:module') as unknown as typeof Module;
+const { join, resolve, basename } = process.getBuiltinModule('node:path') as typeof Path;
+const { pathToFileURL } = process.getBuiltinModule('node:url') as typeof Url;
 
 /** A handler as the runtime calls it. */
 export type UserHandler = (...args: unknown[]) => unknown;
