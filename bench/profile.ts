@@ -16,7 +16,7 @@ import { pinHarness } from './lib/affinity.ts';
 import { buildPackage } from './lib/build.ts';
 import { startSinks } from './lib/sinks.ts';
 import { runChild } from './lib/spawn.ts';
-import { BASE_EXEC_ARGV, BENCH, childEnv, DIST_ENTRY, ROOT, VARIANTS, type VariantId } from './lib/variants.ts';
+import { BASE_EXEC_ARGV, BENCH, childEnv, DIST_ENTRY, LAYER_ENTRY, ROOT, useRealLayer, VARIANTS, type VariantId } from './lib/variants.ts';
 
 interface ProfileNode {
   id: number;
@@ -38,6 +38,8 @@ if (!(id in VARIANTS) || !['cold', 'warm', 'alloc'].includes(phase)) {
 const variant = VARIANTS[id as VariantId];
 const { existsSync } = await import('node:fs');
 if (!existsSync(DIST_ENTRY)) buildPackage();
+// The layer variants profile the real layer when a previous run unpacked it.
+if (existsSync(LAYER_ENTRY)) useRealLayer();
 
 const dir = join(BENCH, 'results', `profile-${phase}-${id}`);
 rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * `npm run bench`: lambda-observe against the raw handler and its peers, in one run on one
  * machine, and the budgets of issue 8 checked against it. See docs/performance.md.
  *
- *   npm run bench                  full run (≈ 5–8 min on 2 cores)
+ *   npm run bench                  full run (≈ 6 min on 2 cores)
  *   npm run bench -- --quick       ≈ 1 min, fewer repetitions (for a quick look, not for the README)
  *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
  *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
@@ -15,13 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pinHarness } from './lib/affinity.ts';
 import { checkBudgets } from './lib/budgets.ts';
 import { buildBundle, buildLayer, buildPackage } from './lib/build.ts';
 import { measureColdStarts, measureMemory, measureWarm } from './lib/phases.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { RunResults } from './lib/results.ts';
 import { startSinks } from './lib/sinks.ts';
-import { pinHarness } from './lib/affinity.ts';
 import { BENCH, launch, useRealLayer, type VariantId } from './lib/variants.ts';
 
 const PLANS = {
@@ -30,7 +30,7 @@ const PLANS = {
 } as const;
 
 const COLD_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-bundle-off', 'lo-bundle', 'powertools', 'otel'];
-const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'powertools', 'otel'];
+const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'lo-async-off', 'powertools', 'otel'];
 const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -86,7 +86,6 @@ export async function startExtensionsApi() {
   const { createServer } = await import('node:http');
   let registered = false;
   let waitingResponse;
-  let waitingFrozen;
   const queued = [];
   const answerNext = () => {
     if (!waitingResponse || queued.length === 0) return;
@@ -103,9 +102,6 @@ export async function startExtensionsApi() {
       res.end('{}');
     } else if (req.method === 'GET' && req.url === '/2020-01-01/extension/event/next') {
       waitingResponse = res;
-      const frozen = waitingFrozen;
-      waitingFrozen = undefined;
-      frozen?.();
       answerNext();
     } else {
       res.writeHead(404);
@@ -130,12 +126,15 @@ export async function startExtensionsApi() {
       queued.push({ eventType: 'INVOKE', requestId, deadlineMs, invokedFunctionArn: ARN });
       answerNext();
     },
-    /** Resolves when the extension asks for its next event again: its flush is over, Lambda may freeze. */
-    frozen() {
-      if (waitingResponse && queued.length === 0) return Promise.resolve();
-      return new Promise((resolve) => {
-        waitingFrozen = resolve;
-      });
+    /**
+     * Resolves when the extension asks for its next event again: its flush is over, Lambda may
+     * freeze. Polled with setImmediate rather than waited for: a CPU left idle between two
+     * invocations comes back with cold caches and makes the next one up to twice as slow (measured:
+     * lambda-observe with exporters off, 75 → 155 µs after a 1 ms sleep), while every other
+     * variant runs its invocations back to back; polling keeps this one comparable with them.
+     */
+    async frozen() {
+      while (!(waitingResponse && queued.length === 0)) await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }

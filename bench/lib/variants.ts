@@ -37,7 +37,7 @@ export function useRealLayer(): void {
   layerBuild.label = 'layer';
 }
 
-export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
+export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-async-off' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
 
 export interface Variant {
   readonly id: VariantId;
@@ -140,6 +140,16 @@ export const VARIANTS: Record<VariantId, Variant> = {
     execArgv: [],
     // The flush hold needs an Extensions API: the child plays Lambda's (child/lambda.mjs).
     env: (sinks) => ({ ...observeEnv(DIST_ENTRY, ROOT_API, exportingEnv(sinks, 'async')), BENCH_EXTENSIONS_API: '1' }),
+    settle: true,
+  },
+  'lo-async-off': {
+    id: 'lo-async-off',
+    label: 'control: async flush hold, exporters off',
+    handler: 'observe.mjs',
+    execArgv: [],
+    // The async row without its exporters: what the hold's own round trip between invocations costs
+    // the next response (cold caches, see child/lambda.mjs), so the exporters' share can be told apart.
+    env: () => observeEnv(DIST_ENTRY, ROOT_API, { LAMBDA_OBSERVE_FLUSH_MODE: 'async', BENCH_EXTENSIONS_API: '1' }),
     settle: true,
   },
   'lo-bundle-off': {
