@@ -42,28 +42,58 @@ export function builtinShims(): Plugin {
 
 /** `export const x = m.x` for every plain data property of the builtin, read once at load. */
 export function shimSource(name: string): string {
-  const lines = [`const m = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});`, 'export default m;'];
+  const specifier = JSON.stringify(`node:${name}`);
+  if (DEFERRED.has(name)) return deferredShimSource(specifier, name);
+  const lines = [`const m = process.getBuiltinModule(${specifier});`, 'export default m;'];
   for (const key of exportableKeys(name)) lines.push(`export const ${key} = m.${key};`);
   return lines.join('\n');
 }
 
-let pristine: Record<string, string[]> | undefined;
+/**
+ * Builtins whose mere loading is expensive, and of which bundled code only calls functions: the
+ * shim exports functions that load the builtin on their first call. Loading node:util on Node 22
+ * costs ≈ 5 ms (it builds its diff and colour support, which opens stderr), and the OpenTelemetry
+ * core package imports it only to `inspect()` a bad environment value in a warning.
+ */
+const DEFERRED = new Set(['util']);
+
+function deferredShimSource(specifier: string, name: string): string {
+  const lines = [
+    `let loaded;`,
+    `const m = () => (loaded ??= process.getBuiltinModule(${specifier}));`,
+    // A default import must still be the module object; a Proxy defers the load to first use.
+    `export default new Proxy({}, { get: (_, key) => m()[key], has: (_, key) => key in m() });`,
+  ];
+  for (const key of functionKeys(name)) lines.push(`export function ${key}(...args) { return m().${key}(...args); }`);
+  return lines.join('\n');
+}
+
+/** The names of the builtin's plain functions (not classes), which a wrapper can stand in for. */
+function functionKeys(name: string): string[] {
+  const script = `const m = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});
+    process.stdout.write(JSON.stringify(Object.keys(m).filter((k) => {
+      const d = Object.getOwnPropertyDescriptor(m, k);
+      return 'value' in d && typeof d.value === 'function' && !/^class\\b/.test(Function.prototype.toString.call(d.value)) && !/^[A-Z]/.test(k);
+    })));`;
+  const keys = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+  return keys.filter((key) => IDENTIFIER.test(key) && key !== 'default');
+}
+
+const pristine = new Map<string, string[]>();
 
 /**
- * The builtin's data-property names, as a fresh process sees them. Node turns a lazy getter into a
- * data property once it has run, so this build process (esbuild, the file system, …) would report
- * getters it happened to touch as plain values.
+ * The builtin's data-property names, as a fresh process that has loaded nothing else sees them.
+ * Node turns a lazy getter into a data property once it has run, so this build process (esbuild,
+ * the file system, …) — or a process that loaded other builtins first — would report getters it
+ * happened to touch as plain values, and the shim would run them at every cold start.
  */
 function exportableKeys(name: string): string[] {
-  pristine ??= JSON.parse(
-    execFileSync(process.execPath, ['-e', `
-      const out = {};
-      for (const name of ${JSON.stringify([...SHIMMED])}) {
-        const m = process.getBuiltinModule('node:' + name);
-        out[name] = Object.keys(m).filter((k) => 'value' in Object.getOwnPropertyDescriptor(m, k));
-      }
-      process.stdout.write(JSON.stringify(out));`], { encoding: 'utf8' }),
-  ) as Record<string, string[]>;
-  const keys = [...(pristine[name] ?? []), ...(ALLOWED_GETTERS[name] ?? [])];
-  return keys.filter((key) => IDENTIFIER.test(key) && key !== 'default');
+  let keys = pristine.get(name);
+  if (!keys) {
+    const script = `const m = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});
+      process.stdout.write(JSON.stringify(Object.keys(m).filter((k) => 'value' in Object.getOwnPropertyDescriptor(m, k))));`;
+    keys = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+    pristine.set(name, keys);
+  }
+  return [...keys, ...(ALLOWED_GETTERS[name] ?? [])].filter((key) => IDENTIFIER.test(key) && key !== 'default');
 }

@@ -25,7 +25,6 @@ type ModuleKey = 'otlp-json' | 'otlp-proto' | 'zipkin';
 
 const modules = new Map<ModuleKey, Promise<ExporterFactory>>();
 const instances = new Map<string, Promise<SpanExporter>>();
-const warmed = new Map<string, Promise<unknown>>();
 
 /**
  * Start importing and building the exporter (idempotent, never rejects here: the first export
@@ -73,10 +72,11 @@ function loadFactory(name: RemoteExporterName, traces: TracesConfig): Promise<Ex
   const key = moduleKey(name, traces);
   let loading = modules.get(key);
   if (!loading) {
-    // The OTLP transport imports node:http(s) on its first export; for `http:` that import drags in
-    // undici (≈ 30–60 ms, see docs/traces.md). Importing it now moves that cost into init.
-    const warm = key === 'zipkin' ? Promise.resolve() : warmTransport(traces.otlpEndpoint);
-    loading = Promise.all([importFactory(key), warm]).then(([factory]) => factory);
+    // The OTLP transport imports node:http(s) on its first export. As an ES module import that
+    // evaluates http's lazy getters and loads undici (≈ 30 ms); the layer bundle routes it to
+    // `process.getBuiltinModule` (infra/builtin-shims.ts), which costs nothing. Pre-importing it
+    // here would bring the undici cost back, so it is deliberately not done.
+    loading = importFactory(key);
     modules.set(key, loading);
   }
   return loading;
@@ -112,20 +112,4 @@ function otlpOptions(settings: ExporterSettings): OtlpOptions {
     // One invocation's spans are one request; more in flight only pile up behind a slow backend.
     concurrencyLimit: 4,
   };
-}
-
-function warmTransport(endpoint: string): Promise<unknown> {
-  let protocol = 'http:';
-  try {
-    protocol = new URL(endpoint).protocol;
-  } catch {
-    // The exporter will report the bad URL on export.
-  }
-  const specifier = protocol === 'https:' ? 'node:https' : 'node:http';
-  let warm = warmed.get(specifier);
-  if (!warm) {
-    warm = import(specifier).catch(() => undefined);
-    warmed.set(specifier, warm);
-  }
-  return warm;
 }
