@@ -372,22 +372,21 @@ export class ActiveInvocation {
     this.#writeOutcomeLog(outcome, error, durationMs);
     state.closed = true;
     this.#telemetry.metrics.record(summary);
-    emitRecord(
-      buildWideEvent({
-        state,
-        summary,
-        serviceName: this.#config.serviceName,
-        serviceVersion: this.#config.serviceVersion,
-        functionName: this.#config.functionName,
-        functionVersion: this.#config.functionVersion,
-        region: this.#config.region,
-        eventSource: this.#trigger.source,
-        httpMethod: this.#trigger.http?.method,
-        triggerAttributes: this.#trigger.attributes,
-        persistentFields: { ...this.#config.fields, ...environmentEventFields() },
-        exception,
-      }),
-    );
+    const wideEvent = buildWideEvent({
+      state,
+      summary,
+      serviceName: this.#config.serviceName,
+      serviceVersion: this.#config.serviceVersion,
+      functionName: this.#config.functionName,
+      functionVersion: this.#config.functionVersion,
+      region: this.#config.region,
+      eventSource: this.#trigger.source,
+      httpMethod: this.#trigger.http?.method,
+      triggerAttributes: this.#trigger.attributes,
+      persistentFields: { ...this.#config.fields, ...environmentEventFields() },
+      exception,
+    });
+    emitRecord(wideEvent.envelope, wideEvent.details);
     this.#span.end();
   }
 

@@ -31,11 +31,22 @@ const MESSAGES = {
   timeout: 'invocation timed out',
 } as const;
 
-/** Build the event. The lifecycle's own fields come first and win a name clash with user fields. */
-export function buildWideEvent(input: WideEventInput): Record<string, unknown> {
+/**
+ * The event in two parts. `envelope` is lambda-observe's own data — ids, enums, numbers, names
+ * from the environment — written as it is. `details` holds everything that came from the event or
+ * the user (annotations, persistent fields, exception text, event attributes): the writer
+ * sanitizes and redacts it, and it never overrides the envelope. Walking only the details keeps
+ * the per-invocation cost down (the envelope is most of the line).
+ */
+export interface WideEvent {
+  readonly envelope: Record<string, unknown>;
+  readonly details: Record<string, unknown>;
+}
+
+/** Build the event. */
+export function buildWideEvent(input: WideEventInput): WideEvent {
   const { state, summary } = input;
-  const event: Record<string, unknown> = {};
-  Object.assign(event, {
+  const envelope: Record<string, unknown> = {
     timestamp: new Date().toISOString(),
     level: summary.outcome === 'success' ? 'info' : 'error',
     message: MESSAGES[summary.outcome],
@@ -56,15 +67,16 @@ export function buildWideEvent(input: WideEventInput): Record<string, unknown> {
     outcome: summary.outcome,
     log_counts: { ...state.logCounts },
     process: { memory: { rss_bytes: residentSetBytes() } },
-  });
-  if (input.region) event.cloud = { region: input.region };
-  if (input.exception) event.exception = { ...input.exception };
-  if (input.httpMethod) event.http = httpFields(input, summary);
-  nestInto(event, input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']);
+  };
+  if (input.region) envelope.cloud = { region: input.region };
+  const details: Record<string, unknown> = {};
+  if (input.exception) details.exception = { ...input.exception };
+  if (input.httpMethod) details.http = httpFields(input, summary);
+  nestInto(details, input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']);
   for (const fields of [input.persistentFields, state.fields]) {
-    for (const [key, value] of Object.entries(fields)) if (!(key in event)) event[key] = value;
+    for (const [key, value] of Object.entries(fields)) if (!(key in envelope)) details[key] = value;
   }
-  return event;
+  return { envelope, details };
 }
 
 /** How long an RSS reading is reused: reading it costs ~10 µs (libuv opens and parses /proc/self/stat). */

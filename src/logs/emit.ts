@@ -108,7 +108,23 @@ export function emitLog(
   writeLine(buildLogLine(level, logger, message, fields, state));
 }
 
-/** Write an already-complete record (the wide event) as one line. */
-export function emitRecord(record: Record<string, unknown>): void {
-  writeLine(`${JSON.stringify(sanitize(record, sanitizeOptions()))}\n`);
+/**
+ * Write a record (the wide event) as one line. `envelope` is lambda-observe's own data and is
+ * written as is; `details` (from the user or the event) is sanitized and redacted, and merges into
+ * same-named envelope objects without overriding them.
+ */
+export function emitRecord(envelope: Record<string, unknown>, details: Record<string, unknown> = {}): void {
+  const clean = sanitize(details, sanitizeOptions()) as Record<string, unknown>;
+  const record: Record<string, unknown> = { ...envelope };
+  for (const key of Object.keys(clean)) {
+    const own = record[key];
+    const theirs = clean[key];
+    if (own === undefined) record[key] = theirs;
+    else if (isPlainObject(own) && isPlainObject(theirs)) record[key] = { ...theirs, ...own };
+  }
+  writeLine(`${JSON.stringify(record)}\n`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

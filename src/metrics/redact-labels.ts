@@ -7,7 +7,7 @@
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { IAttributesProcessor } from '@opentelemetry/sdk-metrics';
-import { redactLabelValue } from '../redact/redact.ts';
+import { activeRedactor, redactLabelValue } from '../redact/redact.ts';
 
 /** The view processor: every value is redacted with its key; keys are kept. The input is returned when nothing changed. */
 export const redactingAttributesProcessor: IAttributesProcessor = {
@@ -22,8 +22,35 @@ export const redactingAttributesProcessor: IAttributesProcessor = {
   },
 };
 
+/**
+ * Label values repeat (they are low-cardinality by design): the same `key=value` is redacted once
+ * and remembered, instead of scanned again on every recording of every instrument. Bounded: when
+ * full it starts over, so a flood of distinct values costs memory no longer than one cycle.
+ */
+const MEMO_LIMIT = 2048;
+const memo = new Map<string, AttributeValue>();
+let memoRules: unknown;
+
+function redactString(value: string, key: string): AttributeValue {
+  // New rules (the first observe() applies the configured ones) make every remembered answer stale.
+  const rules = activeRedactor();
+  if (rules !== memoRules) {
+    memo.clear();
+    memoRules = rules;
+  }
+  const memoKey = `${key}\u0000${value}`;
+  let redacted = memo.get(memoKey);
+  if (redacted === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    redacted = redactLabelValue(value, key);
+    memo.set(memoKey, redacted);
+  }
+  return redacted;
+}
+
 function redactValue(value: AttributeValue | undefined, key: string): AttributeValue | undefined {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return redactLabelValue(value, key);
+  if (typeof value === 'string') return redactString(value, key);
+  if (typeof value === 'number' || typeof value === 'boolean') return redactLabelValue(value, key);
   if (Array.isArray(value)) {
     const mapped = (value as unknown[]).map((v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? redactLabelValue(v, key) : v));
     return mapped.every((v, i) => v === value[i]) ? value : (mapped as AttributeValue);
