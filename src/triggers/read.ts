@@ -45,35 +45,54 @@ export function arnName(arn: string | undefined): string | undefined {
 const PROPAGATION_KEYS = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'] as const;
 
 export interface HeaderReadResult {
+  /** The headers lambda-observe reads (propagation, `x-request-id`, `user-agent`), lower-cased. */
   readonly headers: Carrier;
-  /** Names of headers whose value was not a string (or a list of strings) and was dropped. */
+  /** Names of those headers whose value was not a string (or a list of strings) and was dropped. */
   readonly malformed: string[];
 }
 
 /**
- * Merge `headers` and `multiValueHeaders` (API Gateway v1, ALB) into one lower-cased map.
- * HTTP header names are case-insensitive, and callers send `TraceParent` as often as `traceparent`.
+ * The only headers any of our code reads. Picking them out instead of copying every header keeps
+ * the cost per invocation flat: API Gateway sends dozens, twice (`headers` and `multiValueHeaders`).
+ */
+const WANTED_HEADERS = new Set([...PROPAGATION_KEYS, 'x-request-id', 'user-agent']);
+const WANTED_LENGTHS = new Set([...WANTED_HEADERS].map((name) => name.length));
+
+function wantedName(key: string): string | undefined {
+  if (!WANTED_LENGTHS.has(key.length)) return undefined;
+  const lower = key.toLowerCase();
+  return WANTED_HEADERS.has(lower) ? lower : undefined;
+}
+
+/**
+ * Read the headers we use from `headers`, falling back to `multiValueHeaders` (API Gateway v1
+ * and ALB send one or both). HTTP header names are case-insensitive, and callers send
+ * `TraceParent` as often as `traceparent`.
  */
 export function readHeaders(single: unknown, multi?: unknown): HeaderReadResult {
   const headers: Carrier = {};
   const malformed: string[] = [];
-  const multiBag = asBag(multi);
-  if (multiBag) {
-    for (const key of safeKeys(multiBag)) {
-      const values = field(multiBag, key);
-      if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string')) {
-        headers[key.toLowerCase()] = values.join(',');
-      } else if (!(Array.isArray(values) && values.length === 0)) {
-        malformed.push(key);
-      }
-    }
-  }
   const singleBag = asBag(single);
   if (singleBag) {
     for (const key of safeKeys(singleBag)) {
+      const name = wantedName(key);
+      if (!name) continue;
       const value = field(singleBag, key);
-      if (typeof value === 'string') headers[key.toLowerCase()] = value;
+      if (typeof value === 'string') headers[name] = value;
       else if (value !== undefined && value !== null) malformed.push(key);
+    }
+  }
+  const multiBag = asBag(multi);
+  if (multiBag) {
+    for (const key of safeKeys(multiBag)) {
+      const name = wantedName(key);
+      if (!name || headers[name] !== undefined) continue;
+      const values = field(multiBag, key);
+      if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string')) {
+        headers[name] = values.join(',');
+      } else if (!(Array.isArray(values) && values.length === 0)) {
+        malformed.push(key);
+      }
     }
   }
   return { headers, malformed };

@@ -18,7 +18,7 @@ export interface HttpInfo {
   readonly method: string;
   /** The route template (`/orders/{id}`), never a raw path; undefined when the source has none. */
   readonly route: string | undefined;
-  /** Lower-cased request headers. */
+  /** The request headers lambda-observe reads (propagation, x-request-id, user-agent), lower-cased. */
   readonly headers: Carrier;
 }
 
