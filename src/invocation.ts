@@ -26,7 +26,7 @@ import { writeLine } from './logs/line-writer.ts';
 import { errorToData, errorType } from './logs/safe-json.ts';
 import { INTERNAL_LOGGER, warnOnce } from './logs/warn-once.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import { redactAttributes, redactText } from './redact/redact.ts';
+import { redactText } from './redact/redact.ts';
 import { resourceAttributes } from './resource.ts';
 import { extractLinks, extractParent } from './traces/parent.ts';
 import { createTracing, preloadTracing, type Tracing } from './traces/tracing.ts';
@@ -239,13 +239,14 @@ export class ActiveInvocation {
       trigger.spanName ?? functionName,
       {
         kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
-        attributes: redactAttributes({
+        // Redacted once, when the span ends and before any exporter sees it (traces/redact-spans.ts).
+        attributes: {
           ...trigger.attributes,
           'faas.trigger': trigger.trigger,
           'faas.invocation_id': invocationId,
           'faas.coldstart': coldStart,
           ...arnAttributes(lambdaContext.invokedFunctionArn),
-        }),
+        },
         links: extractLinks(trigger.linkCarriers),
       },
       parent.context,

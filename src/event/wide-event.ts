@@ -104,8 +104,8 @@ function httpFields(input: WideEventInput, summary: InvocationSummary): Record<s
 /** Add `{ 'messaging.destination.name': 'q' }` as `{ messaging: { destination: { name: 'q' } } }`, for the chosen prefixes, merging into existing objects. */
 function nestInto(out: Record<string, unknown>, flat: Readonly<Record<string, unknown>>, prefixes: readonly string[]): void {
   for (const [key, value] of Object.entries(flat)) {
-    if (!prefixes.some((p) => key.startsWith(p))) continue;
-    const parts = key.split('.');
+    const parts = splitKey(key, prefixes);
+    if (!parts) continue;
     let node = out;
     for (const part of parts.slice(0, -1)) {
       const next = node[part];
@@ -113,4 +113,16 @@ function nestInto(out: Record<string, unknown>, flat: Readonly<Record<string, un
     }
     node[parts[parts.length - 1] as string] = value;
   }
+}
+
+/** Attribute names repeat on every invocation: split each once. `null` = not nested into the event. */
+const splitKeys = new Map<string, string[] | null>();
+
+function splitKey(key: string, prefixes: readonly string[]): string[] | null {
+  let parts = splitKeys.get(key);
+  if (parts === undefined) {
+    parts = prefixes.some((p) => key.startsWith(p)) ? key.split('.') : null;
+    if (splitKeys.size < 1024) splitKeys.set(key, parts);
+  }
+  return parts;
 }

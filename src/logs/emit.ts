@@ -45,14 +45,22 @@ function sanitizeOptions(): SanitizeOptions {
 /** The correlation fields of contract.md for the invocation `state` (or none outside one). */
 export function correlationFields(state: InvocationState | undefined): Record<string, unknown> {
   if (!state) return { service: { name: settings.serviceName } };
-  return {
-    trace_id: state.traceId,
-    span_id: state.spanId,
-    request_id: state.requestId,
-    faas: { invocation_id: state.invocationId },
-    service: { name: settings.serviceName },
-  };
+  // Built once per invocation: every line of it carries the same ids (never mutated afterwards).
+  let fields = correlationCache.get(state);
+  if (!fields || (fields.service as { name: string }).name !== settings.serviceName) {
+    fields = {
+      trace_id: state.traceId,
+      span_id: state.spanId,
+      request_id: state.requestId,
+      faas: { invocation_id: state.invocationId },
+      service: { name: settings.serviceName },
+    };
+    correlationCache.set(state, fields);
+  }
+  return fields;
 }
+
+const correlationCache = new WeakMap<InvocationState, Record<string, unknown>>();
 
 const RESERVED = new Set(['timestamp', 'level', 'message', 'logger', 'trace_id', 'span_id', 'request_id']);
 
@@ -84,13 +92,16 @@ export function buildLogLine(
 /** Envelope objects (`faas`, `service`) merge with same-named user objects instead of replacing them. */
 function mergeCorrelation(record: Record<string, unknown>, state: InvocationState | undefined): Record<string, unknown> {
   const correlation = correlationFields(state);
+  // The common case: no user field shares a name with an envelope object.
+  if (!('faas' in record) && !('service' in record)) return correlation;
+  const merged = { ...correlation };
   for (const [key, value] of Object.entries(correlation)) {
     const existing = record[key];
     if (existing && typeof existing === 'object' && !Array.isArray(existing) && typeof value === 'object') {
-      correlation[key] = { ...(existing as object), ...(value as object) };
+      merged[key] = { ...(existing as object), ...(value as object) };
     }
   }
-  return correlation;
+  return merged;
 }
 
 /**

@@ -50,6 +50,10 @@ export interface Redactor {
   labelValue<T extends string | number | boolean>(value: T, key?: string): T | string;
 }
 
+/** Strings up to this length are memoized by `text()`; longer ones (bodies, stacks) rarely repeat. */
+const MEMO_MAX_LENGTH = 256;
+const MEMO_ENTRIES = 4096;
+
 /** Compile a rule set. Most callers want the shared one: `redactText`, `redactAttributes`, … below. */
 export function createRedactor(rules: RedactionRules = {}): Redactor {
   const marker = rules.marker ?? DEFAULT_MARKER;
@@ -72,8 +76,25 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     return verdict;
   }
 
+  /**
+   * Short strings repeat from invocation to invocation (ARNs, hosts, routes, user agents, log
+   * messages): remember what masking made of them instead of scanning them again. Bounded, and
+   * per rule set, so new rules never see stale answers.
+   */
+  const masks = new Map<string, string>();
+  function maskShort(input: string): string {
+    if (input.length > MEMO_MAX_LENGTH) return scanner.mask(input);
+    let masked = masks.get(input);
+    if (masked === undefined) {
+      masked = scanner.mask(input);
+      if (masks.size >= MEMO_ENTRIES) masks.clear();
+      masks.set(input, masked);
+    }
+    return masked;
+  }
+
   function text(input: string, key?: string, parentKey?: string): string {
-    const masked = scanner.mask(input);
+    const masked = maskShort(input);
     if (key !== undefined && masked.includes('=') && isUrl(key, parentKey)) return maskQueryValues(masked, marker);
     return masked;
   }
