@@ -18,6 +18,7 @@ import {
 import { environmentEventFields } from './event/annotate.ts';
 import { buildWideEvent } from './event/wide-event.ts';
 import { flushWithin, type FlushTask } from './flush.ts';
+import { httpStatusOf, requestIdOf, withRequestIdHeader } from './http-exchange.ts';
 import { connectFlushHold, flushHeld, notifyFlushed } from './layer/flush-hold.ts';
 import { configureLogs } from './logs/configure.ts';
 import { settleDebugBuffer } from './logs/debug-buffer.ts';
@@ -489,39 +490,6 @@ function outcomeOf(completion: Completion): Outcome {
   return 'error' in completion && completion.error !== undefined ? 'error' : 'success';
 }
 
-/** A caller's `X-Request-ID` is echoed into logs and headers: accept only a sane token. */
-const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-function requestIdFrom(trigger: TriggerInfo, invocationId: string): string {
-  const header = trigger.http?.headers['x-request-id'];
-  if (header === undefined) return invocationId;
-  if (REQUEST_ID_PATTERN.test(header)) return header;
-  warnOnce('x-request-id:malformed', 'an X-Request-ID header was not a printable token of at most 200 characters; the AWS request id is used');
-  return invocationId;
-}
-
-function withRequestIdHeader<R>(result: R, requestId: string): R {
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) return result;
-  const response = result as Record<string, unknown>;
-  if (typeof response.statusCode !== 'number') return result;
-  const headers = response.headers;
-  if (headers !== undefined && (headers === null || typeof headers !== 'object')) return result;
-  const existing = Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'x-request-id');
-  if (existing) return result;
-  // A copy: the handler may reuse its response object, and we never mutate what it returned.
-  return { ...response, headers: { ...(headers as object | undefined), 'X-Request-ID': requestId } } as R;
-}
-
-function httpStatusOf(trigger: TriggerInfo, result: unknown): number | undefined {
-  if (!trigger.http) return undefined;
-  if (result !== null && typeof result === 'object') {
-    const status = (result as Record<string, unknown>).statusCode;
-    if (typeof status === 'number' && Number.isInteger(status)) return status;
-  }
-  // API Gateway HTTP APIs and function URLs answer 200 for any non-response result.
-  return trigger.source === 'aws:apigateway:rest' || trigger.source === 'aws:elb' ? undefined : 200;
-}
-
 function exceptionFields(error: unknown): { type: string; message: string; stacktrace: string | undefined } {
   if (error instanceof Error) {
     const data = errorToData(error);
@@ -558,3 +526,10 @@ function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' && value ? value : fallback;
 }
 
+function requestIdFrom(trigger: TriggerInfo, invocationId: string): string {
+  const { requestId, malformed } = requestIdOf(trigger.http?.headers, invocationId);
+  if (malformed) {
+    warnOnce('x-request-id:malformed', 'an X-Request-ID header was not a printable token of at most 200 characters; the AWS request id is used');
+  }
+  return requestId;
+}
