@@ -4,10 +4,7 @@
  * shown is what a push sends — or sent, when `LAMBDA_OBSERVE_PUSHGATEWAY_URL` is set.
  */
 import { resolveConfig } from '../config.ts';
-import { environmentInstanceId } from '../metrics/instance-id.ts';
-import { createPrometheusTextWriter } from '../metrics/prometheus-text.ts';
-import { environmentMetrics } from '../metrics/provider.ts';
-import { groupingPath } from '../metrics/pushgateway-client.ts';
+import { renderExposition } from '../metrics/exposition.ts';
 import { metricsWarn } from '../metrics/warn.ts';
 import { oneLine } from './errors.ts';
 
@@ -24,15 +21,12 @@ export async function currentExposition(): Promise<Exposition> {
   try {
     const config = resolveConfig(undefined);
     const settings = config.metrics;
-    const labels = settings.pushgatewayLabels;
-    const writer = await createPrometheusTextWriter({ reservedLabels: ['job', 'instance', ...Object.keys(labels)], warn: metricsWarn });
-    const { resourceMetrics } = await environmentMetrics().reader.collect({ timeoutMillis: COLLECT_TIMEOUT_MS });
-    const instance = environmentInstanceId(config.logStreamName);
-    const group = `job=${config.serviceName} instance=${instance.slice(0, 8)}…`;
+    const exposition = await renderExposition(config, metricsWarn, COLLECT_TIMEOUT_MS);
+    const group = `job=${exposition.job} instance=${exposition.instance.slice(0, 8)}…`;
     const label = settings.pushgatewayUrl && settings.exporters.includes('prometheus')
-      ? `pushed after each invocation: PUT ${settings.pushgatewayUrl}${groupingPath({ job: config.serviceName, instance, labels })}`
+      ? `pushed after each invocation: PUT ${settings.pushgatewayUrl}${exposition.path}`
       : `not pushed (no LAMBDA_OBSERVE_PUSHGATEWAY_URL); its group: ${group}`;
-    return { text: writer(resourceMetrics), label };
+    return { text: exposition.text, label };
   } catch (error) {
     return { text: undefined, label: `(the exposition could not be written: ${oneLine(error)})` };
   }

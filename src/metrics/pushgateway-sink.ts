@@ -2,7 +2,7 @@
  * The Pushgateway sink: serialize with the kept Prometheus serializer, PUT the environment's
  * group; at shutdown DELETE it, so environments that are gone do not linger as groups.
  */
-import { createPrometheusTextWriter } from './prometheus-text.ts';
+import { createGroupWriter } from './exposition.ts';
 import { createPushgatewayClient, type PushgatewayTarget } from './pushgateway-client.ts';
 import type { MetricsSink } from './push-scheduler.ts';
 import type { MetricsWarn } from './warn.ts';
@@ -10,7 +10,7 @@ import type { MetricsWarn } from './warn.ts';
 /** A sink that PUTs each push to the environment's group and DELETEs the group at shutdown; never rejects. */
 export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWarn): MetricsSink {
   // Loading starts now (at telemetry build), so the first push rarely waits for it.
-  const writer = createPrometheusTextWriter({ reservedLabels: ['job', 'instance', ...Object.keys(target.labels)], warn });
+  const writer = createGroupWriter(target.labels, warn);
   writer.catch(() => undefined);
   const client = createPushgatewayClient(target);
   return {
