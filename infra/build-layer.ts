@@ -32,6 +32,19 @@ export const LAYER_ZIP_RELATIVE = 'dist/layer.zip';
 export const COLD_START_BUDGET_BYTES = 150 * 1024;
 
 const PACKAGE_DIR = 'nodejs/node_modules/lambda-observe';
+
+/** What both bundles share: minified for Lambda's Node 22, kept in memory for the zip. */
+const BUNDLE_OPTIONS = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  write: false,
+  logLevel: 'warning',
+} as const;
 const OTEL_API_DIR = 'nodejs/node_modules/@opentelemetry/api';
 
 export interface LayerReport {
@@ -51,36 +64,20 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string; license?: string; description?: string };
 
   const library = await build({
-    absWorkingDir: ROOT,
+    ...BUNDLE_OPTIONS,
     entryPoints: { index: 'src/index.ts', middy: 'src/middy.ts', 'layer/handler': 'src/layer/handler.ts' },
     outdir: '/layer-dist',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    minify: true,
-    legalComments: 'none',
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
     plugins: [builtinShims()],
   });
   const extension = await build({
-    absWorkingDir: ROOT,
+    ...BUNDLE_OPTIONS,
     entryPoints: ['src/layer/extension.ts'],
     outfile: '/layer-dist/layer/extension.cjs',
-    bundle: true,
     format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    minify: true,
-    legalComments: 'none',
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
   });
 
   const entries: ZipEntry[] = [

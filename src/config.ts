@@ -64,6 +64,8 @@ const DEFAULT_TIMEOUT_MARGIN_MS = 500;
 const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
 
 let snapshot: EnvSnapshot | undefined;
+/** What import-time work read (see `peekEnv`): parsed once, and forgotten with the snapshot. */
+let peeked: EnvSnapshot | undefined;
 
 /** The environment, read on first use and frozen. */
 export function readEnv(): EnvSnapshot {
@@ -82,15 +84,16 @@ export function currentXrayTraceHeader(): string | undefined {
 /** Forget the cached snapshot; the next `readEnv()` reads `process.env` again. For tests and the CLI. */
 export function resetEnvForTesting(): void {
   snapshot = undefined;
+  peeked = undefined;
 }
 
 /**
- * The snapshot if it was read, else a fresh parse that is NOT cached: for work done at import
- * time (the meter provider), which must not freeze the environment before the CLI or a test
- * adjusts it. Its warnings are written when `readEnv()` is used.
+ * The snapshot if it was read, else a parse kept apart from it: for work done at import time (the
+ * meter provider, the exporter preload), which must not freeze the environment before the CLI or
+ * a test adjusts it. Parsed once for all of that work. Its warnings are written when `readEnv()` is used.
  */
 export function peekEnv(): EnvSnapshot {
-  return snapshot ?? parseEnv(process.env);
+  return snapshot ?? (peeked ??= parseEnv(process.env));
 }
 
 /** Parse an environment into a snapshot. Pure: never throws, collects warnings instead. */

@@ -27,7 +27,6 @@ import { writeLine } from './logs/line-writer.ts';
 import { errorToData, errorType } from './logs/safe-json.ts';
 import { INTERNAL_LOGGER, warnOnce } from './logs/warn-once.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import { redactText } from './redact/redact.ts';
 import { resourceAttributes } from './resource.ts';
 import { extractLinks, extractParent } from './traces/parent.ts';
 import { createTracing, preloadTracing, type Tracing } from './traces/tracing.ts';
@@ -63,15 +62,16 @@ let coldStartPending = true;
 let telemetry: Telemetry | undefined;
 const pendingFlushes = new Set<Promise<void>>();
 
-/** A wrapper's config, validated now (code options fail loudly at wrap time) and resolved on first use. */
-export function prepareConfig(options: ObserveOptions | undefined): () => Config {
-  // Resolved now also to start loading the selected exporters during init, not in the first invocation.
-  const initial = resolveConfig(options, readEnv());
-  preloadTracing(initial);
+/**
+ * A wrapper's config, resolved once at wrap time: code options fail loudly there, and the selected
+ * exporters start loading during init rather than in the first invocation.
+ */
+export function prepareConfig(options: ObserveOptions | undefined): Config {
+  const config = resolveConfig(options, readEnv());
+  preloadTracing(config);
   // Async flush needs the layer's extension to hold the freeze: connect while still in init.
-  if (initial.flushMode === 'async') void connectFlushHold(initial.env.AWS_LAMBDA_RUNTIME_API);
-  let config: Config | undefined;
-  return () => (config ??= resolveConfig(options));
+  if (config.flushMode === 'async') void connectFlushHold(config.env.AWS_LAMBDA_RUNTIME_API);
+  return config;
 }
 
 /**
@@ -401,11 +401,14 @@ export class ActiveInvocation {
       if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     if (outcome === 'error') {
-      // Messages and stacks can quote secrets (a connection string, a token in a URL): redacted copies only.
-      const stack = error instanceof Error && typeof error.stack === 'string' ? redactText(error.stack) : undefined;
-      span.recordException({ name: errorType(error), message: redactText(messageOf(error)), stack });
-      span.setAttribute('error.type', errorType(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: redactText(messageOf(error)) });
+      // Messages and stacks can quote secrets: the span redactor (traces/redact-spans.ts) masks the
+      // exception event and the status message when the span ends, before any exporter sees them.
+      const type = errorType(error);
+      const message = messageOf(error);
+      const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
+      span.recordException({ name: type, message, stack });
+      span.setAttribute('error.type', type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
     } else if (outcome === 'timeout') {
       // Lambda kills the process at the deadline: end what is still open now, or it is never exported.
       for (const child of this.state.openSpans) {

@@ -30,7 +30,7 @@ export function observeMiddleware(options?: ObserveOptions): MiddlewareObj {
     // continuation the handler never runs in.
     before(request) {
       if (isInsideObservedInvocation()) return;
-      const invocation = openInvocation(config(), request.event, request.context);
+      const invocation = openInvocation(config, request.event, request.context);
       if (!invocation) return;
       active.set(request, invocation);
       openedByMiddy.add(invocation.state);

@@ -43,7 +43,7 @@ export function observe<TEvent = unknown, TResult = unknown>(
   if (isObserved(handler)) return handler as unknown as ObservedHandler<TEvent, TResult>;
   const config = prepareConfig(options);
   const observed = (event: TEvent, context: Context) =>
-    runInvocation(config(), event, context, () => callHandler(handler, event, context));
+    runInvocation(config, event, context, () => callHandler(handler, event, context));
   Object.defineProperty(observed, OBSERVED, { value: true });
   Object.defineProperty(observed, 'name', { value: handler.name || 'handler' });
   return observed as ObservedHandler<TEvent, TResult>;

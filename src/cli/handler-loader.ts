@@ -8,6 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { lookupExport } from '../layer/resolve-handler.ts';
 import { CliError, oneLine } from './errors.ts';
 
 /** Extensions tried for a module named without one, in Lambda's order and then TypeScript's. */
@@ -82,7 +83,7 @@ export async function loadHandler(where: HandlerLocation): Promise<LoadedHandler
   } catch (error) {
     throw new CliError(importFailure(where, error), undefined, { cause: error });
   }
-  const found = lookup(module, where.exportPath) ?? lookup(module.default, where.exportPath);
+  const found = lookupExport(module, where.exportPath) ?? lookupExport(module.default, where.exportPath);
   const name = where.exportPath.join('.');
   const file = where.label.slice(0, where.label.lastIndexOf(':'));
   if (found === undefined) {
@@ -104,15 +105,6 @@ function importFailure(where: HandlerLocation, error: unknown): string {
     return `cannot load ${file} with Node's type stripping (${oneLine(error)}); run with your TypeScript loader, e.g. NODE_OPTIONS="--import tsx" npx lambda-observe …`;
   }
   return `handler init failed in ${file}: ${oneLine(error)}`;
-}
-
-function lookup(root: unknown, path: readonly string[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || (typeof node !== 'object' && typeof node !== 'function')) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
 
 function exportNames(module: Record<string, unknown>): string[] {

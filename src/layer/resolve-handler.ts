@@ -100,9 +100,10 @@ function isFile(path: string): boolean {
  * @throws HandlerNotFoundError when it is missing or not a function.
  */
 export function findHandler(module: unknown, exportPath: string, handlerString: string): UserHandler {
-  let handler = findIn(exportPath, module);
+  const path = exportPath.split('.');
+  let handler = lookupExport(module, path);
   if (!handler && module !== null && typeof module === 'object' && 'default' in module) {
-    handler = findIn(exportPath, (module as { default: unknown }).default);
+    handler = lookupExport((module as { default: unknown }).default, path);
   }
   if (!handler) {
     throw new HandlerNotFoundError(`${handlerString} is undefined or not exported`);
@@ -111,8 +112,15 @@ export function findHandler(module: unknown, exportPath: string, handlerString: 
   return handler as UserHandler;
 }
 
-function findIn(exportPath: string, root: unknown): unknown {
-  return exportPath
-    .split('.')
-    .reduce<unknown>((nested, key) => (nested !== null && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined), root);
+/**
+ * Walk `path` from `root` (`['handlers', 'main']`), through objects and functions alike, as the
+ * runtime does: a handler may hang off an exported function too. Undefined where the path breaks.
+ */
+export function lookupExport(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || (typeof node !== 'object' && typeof node !== 'function')) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
 }

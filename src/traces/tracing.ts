@@ -36,8 +36,6 @@ export interface Tracing {
    */
   flush(budgetMs?: number): Promise<void>;
   shutdown(): Promise<void>;
-  /** Spans dropped since the environment started (failed exports, timeouts, back-off). */
-  droppedSpans(): number;
 }
 
 export const TRACER_NAME = 'lambda-observe';
@@ -63,10 +61,8 @@ export function preloadTracing(config: Config): void {
 }
 
 export function createTracing(config: Config, deps: TracingDeps): Tracing {
-  let dropped = 0;
   let droppedCounter: Counter | undefined;
   const onDropped = (count: number, reason: DropReason, exporter: string): void => {
-    dropped += count;
     try {
       // Through the global API: traces must not know the metrics module. Created on first use,
       // when the meter provider is registered.
@@ -127,7 +123,6 @@ export function createTracing(config: Config, deps: TracingDeps): Tracing {
       disableHttpPropagation();
       await provider.shutdown().catch(() => undefined);
     },
-    droppedSpans: () => dropped,
   };
 }
 

@@ -4,8 +4,7 @@
  * `trace.getTracer()` from `@opentelemetry/api` remains available for everything else.
  */
 import { SpanStatusCode, trace, type Span, type SpanOptions } from '@opentelemetry/api';
-
-const TRACER_NAME = 'lambda-observe';
+import { TRACER_NAME } from './tracing.ts';
 
 /**
  * Run `fn` inside a new span named `name`, a child of the active one (the invocation's span, or
