@@ -94,9 +94,14 @@ export async function runInvocation<R>(
     throw error;
   }
   const response = invocation.decorateResponse(result);
-  await invocation.finish({ result: response });
+  // Nothing to flush (exporters off) settles synchronously: no await, no extra promise tick.
+  const finished = invocation.finish({ result: response });
+  if (finished !== SETTLED) await finished;
   return response;
 }
+
+/** What `finish()` returns when the close had nothing asynchronous to do. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Open an invocation, or return undefined (and warn) if our own setup fails: the handler must run anyway. */
 export function openInvocation(
@@ -215,11 +220,14 @@ export class ActiveInvocation {
   #finished: Promise<void> | undefined;
   /** The extension held freezes when this invocation opened (it acknowledged before Lambda sent it this INVOKE). */
   readonly #heldAtOpen = flushHeld();
+  /** Whether a flush has anything to deliver (fixed by the config). */
+  readonly #exports: boolean;
 
   constructor(telemetry: Telemetry, config: Config, event: unknown, lambdaContext: LambdaContextLike) {
     this.#telemetry = telemetry;
     this.#config = config;
     this.#lambdaContext = lambdaContext;
+    this.#exports = exportsAnything(config);
     const startedAt = performance.now();
     const functionName = stringOr(lambdaContext.functionName, config.functionName);
     const trigger = detectTrigger(event, { functionName, clientContext: lambdaContext.clientContext });
@@ -240,18 +248,22 @@ export class ActiveInvocation {
       trigger.spanName ?? functionName,
       {
         kind: trigger.spanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER,
-        // Redacted once, when the span ends and before any exporter sees it (traces/redact-spans.ts).
-        attributes: {
-          ...trigger.attributes,
-          'faas.trigger': trigger.trigger,
-          'faas.invocation_id': invocationId,
-          'faas.coldstart': coldStart,
-          ...arnAttributes(lambdaContext.invokedFunctionArn),
-        },
         links: extractLinks(trigger.linkCarriers),
       },
       parent.context,
     );
+    // Set after the start rather than passed to it: the SDK validates start attributes twice (before
+    // and after sampling, a WeakSet and a copy each time), setAttributes once; the samplers of
+    // OTEL_TRACES_SAMPLER and our span processors do not read attributes at start, and the span ends
+    // up with the same attributes in the same order. Redacted once, when the span ends and before
+    // any exporter sees it (traces/redact-spans.ts).
+    this.#span.setAttributes({
+      ...trigger.attributes,
+      'faas.trigger': trigger.trigger,
+      'faas.invocation_id': invocationId,
+      'faas.coldstart': coldStart,
+      ...arnAttributes(lambdaContext.invokedFunctionArn),
+    });
     const spanContext = this.#span.spanContext();
     this.otelContext = trace.setSpan(parent.context, this.#span);
     this.state = {
@@ -275,7 +287,7 @@ export class ActiveInvocation {
 
   /** Run `fn` (the handler) inside this invocation's context. */
   run<R>(fn: () => R | Promise<R>): Promise<R> {
-    return runInInvocation(this.state, this.otelContext, async () => fn());
+    return runInInvocation(this.state, this.otelContext, () => promiseOf(fn));
   }
 
   /** Add the request id to an HTTP response that does not carry one; anything else is returned as is. */
@@ -321,7 +333,8 @@ export class ActiveInvocation {
     this.#timeoutTimer.unref();
   }
 
-  async #close(outcome: Outcome, completion: Completion): Promise<void> {
+  /** Returns SETTLED when nothing is left to wait for: fewer promises per invocation (each one runs the async hooks). */
+  #close(outcome: Outcome, completion: Completion): Promise<void> {
     clearTimeout(this.#timeoutTimer);
     try {
       this.#recordClose(outcome, completion);
@@ -337,10 +350,14 @@ export class ActiveInvocation {
         pendingFlushes.delete(flush);
         notifyFlushed(this.state.invocationId);
       });
-      return;
+      return SETTLED;
     }
-    await this.#flush(outcome);
-    notifyFlushed(this.state.invocationId);
+    // Nothing configured to send: no budget, timer and promises to pay for on every invocation.
+    if (!this.#exports) {
+      notifyFlushed(this.state.invocationId);
+      return SETTLED;
+    }
+    return this.#flush(outcome).then(() => notifyFlushed(this.state.invocationId));
   }
 
   /**
@@ -440,8 +457,7 @@ export class ActiveInvocation {
   }
 
   async #flush(outcome: Outcome): Promise<void> {
-    // Nothing configured to send: no budget, timer and promises to pay for on every invocation.
-    if (!exportsAnything(this.#config)) return;
+    if (!this.#exports) return;
     const remaining = this.#remainingMs();
     const cap = this.#config.flushTimeoutMs;
     let budget = cap;
@@ -487,6 +503,15 @@ function takeColdStart(config: Config): boolean {
   coldStartPending = false;
   if (config.initializationType === 'provisioned-concurrency') return false;
   return performance.now() - loadedAt < PROACTIVE_INIT_THRESHOLD_MS;
+}
+
+/** `fn()` as a promise; a synchronous throw becomes a rejection (as an async wrapper would, without its extra promise). */
+function promiseOf<R>(fn: () => R | Promise<R>): Promise<R> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function outcomeOf(completion: Completion): Outcome {
