@@ -102,8 +102,9 @@ export function createTracing(config: Config, deps: TracingDeps): Tracing {
   const provider = new TracerProvider({
     resource: resourceFromAttributes(deps.resource),
     sampler: createSampler(config.traces),
-    // The redactor's onEnding runs before any processor's onEnd hands the span to an exporter.
-    spanProcessors: [createOpenSpanTracker(), createSpanRedactor(), ...processors],
+    // The redactor's onEnding runs before any processor's onEnd hands the span to an exporter. With
+    // no exporter no span leaves the process: nothing to redact, on every invocation.
+    spanProcessors: processors.length > 0 ? [createOpenSpanTracker(), createSpanRedactor(), ...processors] : [createOpenSpanTracker()],
   });
   registerGlobals(provider, config, deps);
   const tracer = provider.getTracer(TRACER_NAME);
