@@ -32,35 +32,59 @@ export function serviceName(): string {
   return settings.serviceName;
 }
 
-/** The walk options of the next line: limits plus the redactor in force (none when redaction is off). */
+let walkOptions: SanitizeOptions | undefined;
+
+/** The walk options of the next line: limits plus the redactor in force (none when redaction is off). Rebuilt only when either changed. */
 function sanitizeOptions(): SanitizeOptions {
-  return {
-    maxStringLength: settings.maxStringLength,
-    maxDepth: DEFAULT_LIMITS.maxDepth,
-    maxItems: DEFAULT_LIMITS.maxItems,
-    redactor: activeRedactor(),
-  };
+  const redactor = activeRedactor();
+  if (walkOptions === undefined || walkOptions.redactor !== redactor || walkOptions.maxStringLength !== settings.maxStringLength) {
+    walkOptions = {
+      maxStringLength: settings.maxStringLength,
+      maxDepth: DEFAULT_LIMITS.maxDepth,
+      maxItems: DEFAULT_LIMITS.maxItems,
+      redactor,
+    };
+  }
+  return walkOptions;
 }
 
 /** The correlation fields of contract.md for the invocation `state` (or none outside one). */
 export function correlationFields(state: InvocationState | undefined): Record<string, unknown> {
-  if (!state) return { service: { name: settings.serviceName } };
+  return correlation(state).fields;
+}
+
+interface Correlation {
+  readonly fields: Record<string, unknown>;
+  /** `fields` as JSON without its opening brace: `"trace_id":"…",…}`, appended to every line of the invocation. */
+  readonly jsonTail: string;
+}
+
+function correlation(state: InvocationState | undefined): Correlation {
+  if (!state) {
+    if (outside?.serviceName !== settings.serviceName) outside = { serviceName: settings.serviceName, ...correlationOf({ service: { name: settings.serviceName } }) };
+    return outside;
+  }
   // Built once per invocation: every line of it carries the same ids (never mutated afterwards).
-  let fields = correlationCache.get(state);
-  if (!fields || (fields.service as { name: string }).name !== settings.serviceName) {
-    fields = {
+  let cached = correlationCache.get(state);
+  if (!cached || (cached.fields.service as { name: string }).name !== settings.serviceName) {
+    cached = correlationOf({
       trace_id: state.traceId,
       span_id: state.spanId,
       request_id: state.requestId,
       faas: { invocation_id: state.invocationId },
       service: { name: settings.serviceName },
-    };
-    correlationCache.set(state, fields);
+    });
+    correlationCache.set(state, cached);
   }
-  return fields;
+  return cached;
 }
 
-const correlationCache = new WeakMap<InvocationState, Record<string, unknown>>();
+function correlationOf(fields: Record<string, unknown>): Correlation {
+  return { fields, jsonTail: JSON.stringify(fields).slice(1) };
+}
+
+const correlationCache = new WeakMap<InvocationState, Correlation>();
+let outside: (Correlation & { serviceName: string }) | undefined;
 
 const RESERVED = new Set(['timestamp', 'level', 'message', 'logger', 'trace_id', 'span_id', 'request_id']);
 
@@ -85,15 +109,16 @@ export function buildLogLine(
       if (!RESERVED.has(key)) record[key] = clean[key];
     }
   }
-  Object.assign(record, mergeCorrelation(record, state));
+  const ids = correlation(state);
+  // The common case: no user field shares a name with an envelope object, and the envelope's ids
+  // follow the line's own fields as they would after Object.assign, already serialized once.
+  if (!('faas' in record) && !('service' in record)) return `${JSON.stringify(record).slice(0, -1)},${ids.jsonTail}\n`;
+  Object.assign(record, mergeCorrelation(record, ids.fields));
   return `${JSON.stringify(record)}\n`;
 }
 
 /** Envelope objects (`faas`, `service`) merge with same-named user objects instead of replacing them. */
-function mergeCorrelation(record: Record<string, unknown>, state: InvocationState | undefined): Record<string, unknown> {
-  const correlation = correlationFields(state);
-  // The common case: no user field shares a name with an envelope object.
-  if (!('faas' in record) && !('service' in record)) return correlation;
+function mergeCorrelation(record: Record<string, unknown>, correlation: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...correlation };
   for (const [key, value] of Object.entries(correlation)) {
     const existing = record[key];
@@ -121,12 +146,13 @@ export function emitLog(
 
 /**
  * Write a record (the wide event) as one line. `envelope` is lambda-observe's own data and is
- * written as is; `details` (from the user or the event) is sanitized and redacted, and merges into
+ * written as is (and completed in place: pass a fresh object); `details` (from the user or the event) is sanitized and redacted, and merges into
  * same-named envelope objects without overriding them.
  */
 export function emitRecord(envelope: Record<string, unknown>, details: Record<string, unknown> = {}): void {
   const clean = sanitize(details, sanitizeOptions()) as Record<string, unknown>;
-  const record: Record<string, unknown> = { ...envelope };
+  // The envelope is the caller's fresh object, built for this one line: completed in place, not copied.
+  const record = envelope;
   for (const key of Object.keys(clean)) {
     const own = record[key];
     const theirs = clean[key];

@@ -36,7 +36,24 @@ export function captureLines(capture: LineSink): () => void {
 }
 
 function writeStdout(line: string): void {
-  let remaining = Buffer.from(line, 'utf8');
+  // The string goes straight to the write (node encodes it on the native side, short lines on the
+  // stack): no Buffer per line. Only a partial write or a full pipe needs the bytes in hand.
+  let first: number;
+  try {
+    first = writeSync(1, line);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+      process.stdout.write(line);
+      return;
+    }
+    first = 0;
+  }
+  if (first === Buffer.byteLength(line, 'utf8')) return;
+  writeBytes(Buffer.from(line, 'utf8').subarray(first));
+}
+
+function writeBytes(bytes: Buffer): void {
+  let remaining = bytes;
   for (let attempt = 0; remaining.length > 0; attempt++) {
     try {
       const written = writeSync(1, remaining);

@@ -35,17 +35,41 @@ const REDACT_SLACK = 8192;
 
 interface Walk {
   readonly options: SanitizeOptions;
-  readonly seen: WeakSet<object>;
+  /** The objects being walked (the ancestors of the current value), at most `maxDepth` + a few. */
+  readonly seen: Ancestors;
+}
+
+/**
+ * The set of objects on the path from the root: a cycle is a value that is its own ancestor. A
+ * short array rather than a WeakSet (whose allocation was most of a small walk's cost), with the
+ * same add/has/delete meaning.
+ */
+class Ancestors {
+  readonly #stack: object[] = [];
+  has(obj: object): boolean {
+    return this.#stack.includes(obj);
+  }
+  add(obj: object): void {
+    if (!this.#stack.includes(obj)) this.#stack.push(obj);
+  }
+  delete(obj: object): void {
+    const stack = this.#stack;
+    if (stack[stack.length - 1] === obj) stack.pop();
+    else {
+      const at = stack.lastIndexOf(obj);
+      if (at >= 0) stack.splice(at, 1);
+    }
+  }
 }
 
 /** A plain-data copy of `value` that JSON.stringify can always serialize. */
 export function sanitize(value: unknown, options: SanitizeOptions = DEFAULT_LIMITS): unknown {
-  return walk(value, { options, seen: new WeakSet() }, 0, undefined, undefined);
+  return walk(value, { options, seen: new Ancestors() }, 0, undefined, undefined);
 }
 
 /** Plain data for an Error: type, message, stack, own fields, and its cause chain / aggregated errors. */
 export function errorToData(error: Error, options: SanitizeOptions = DEFAULT_LIMITS): Record<string, unknown> {
-  return describeError(error, { options, seen: new WeakSet() }, 0);
+  return describeError(error, { options, seen: new Ancestors() }, 0);
 }
 
 /** The name users see for an error's type: its `name` unless it is the generic one of its class. */

@@ -28,7 +28,9 @@ export const redactingAttributesProcessor: IAttributesProcessor = {
  * full it starts over, so a flood of distinct values costs memory no longer than one cycle.
  */
 const MEMO_LIMIT = 2048;
-const memo = new Map<string, AttributeValue>();
+/** Label name → value → redacted value: two lookups of strings that keep their hash, no key string built per call. */
+const memo = new Map<string, Map<string, AttributeValue>>();
+let memoSize = 0;
 let memoRules: unknown;
 
 function redactString(value: string, key: string): AttributeValue {
@@ -36,14 +38,21 @@ function redactString(value: string, key: string): AttributeValue {
   const rules = activeRedactor();
   if (rules !== memoRules) {
     memo.clear();
+    memoSize = 0;
     memoRules = rules;
   }
-  const memoKey = `${key}\u0000${value}`;
-  let redacted = memo.get(memoKey);
+  let byValue = memo.get(key);
+  let redacted = byValue?.get(value);
   if (redacted === undefined) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
+    if (memoSize >= MEMO_LIMIT) {
+      memo.clear();
+      memoSize = 0;
+      byValue = undefined;
+    }
     redacted = redactLabelValue(value, key);
-    memo.set(memoKey, redacted);
+    if (!byValue) memo.set(key, (byValue = new Map()));
+    byValue.set(value, redacted);
+    memoSize++;
   }
   return redacted;
 }
