@@ -50,6 +50,8 @@ export interface InvocationState {
   /** Debug lines held back until the outcome is known (owned by logs/). */
   debugBuffer: string[] | undefined;
   debugBufferBytes: number;
+  /** The correlation fields of this invocation's log lines, built at its first line (owned by logs/emit.ts). */
+  logCorrelation?: unknown;
   /** True once the invocation was closed (success, error or timeout); later logs still carry its ids. */
   closed: boolean;
 }

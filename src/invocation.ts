@@ -280,6 +280,7 @@ export class ActiveInvocation {
       openSpans: new Set(),
       debugBuffer: undefined,
       debugBufferBytes: 0,
+      logCorrelation: undefined,
       closed: false,
     };
     this.#armTimeout();
@@ -404,7 +405,7 @@ export class ActiveInvocation {
       eventSource: this.#trigger.source,
       httpMethod: this.#trigger.http?.method,
       triggerAttributes: this.#trigger.attributes,
-      persistentFields: { ...this.#config.fields, ...environmentEventFields() },
+      persistentFields: [this.#config.fields, environmentEventFields()],
       exception,
     });
     emitRecord(wideEvent.envelope, wideEvent.details);

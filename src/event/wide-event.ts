@@ -20,8 +20,8 @@ export interface WideEventInput {
   readonly httpMethod: string | undefined;
   /** Trigger attributes of the span worth repeating here (messaging.*, server.address …). */
   readonly triggerAttributes: Readonly<Record<string, string | number | boolean>>;
-  /** Fields set for every event of this environment (options.fields, annotateEnvironment()). */
-  readonly persistentFields: Readonly<Record<string, unknown>>;
+  /** Fields set for every event of this environment (options.fields, annotateEnvironment()), later ones winning. */
+  readonly persistentFields: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly exception: Readonly<{ type: string; message: string; stacktrace: string | undefined }> | undefined;
 }
 
@@ -50,7 +50,7 @@ export function buildWideEvent(input: WideEventInput): WideEvent {
     timestamp: new Date().toISOString(),
     level: summary.outcome === 'success' ? 'info' : 'error',
     message: MESSAGES[summary.outcome],
-    event: { name: WIDE_EVENT_NAME },
+    event: EVENT_NAME,
     trace_id: state.traceId,
     span_id: state.spanId,
     request_id: state.requestId,
@@ -72,11 +72,23 @@ export function buildWideEvent(input: WideEventInput): WideEvent {
   const details: Record<string, unknown> = {};
   if (input.exception) details.exception = { ...input.exception };
   if (input.httpMethod) details.http = httpFields(input, summary);
-  nestInto(details, input.triggerAttributes, ['messaging.', 'server.', 'aws.', 'faas.time']);
-  for (const fields of [input.persistentFields, state.fields]) {
-    for (const [key, value] of Object.entries(fields)) if (!(key in envelope)) details[key] = value;
-  }
+  nestInto(details, input.triggerAttributes, NESTED_PREFIXES);
+  // Same keys, order and values as merging the bags first: a key keeps its first place, the last value wins.
+  for (const fields of input.persistentFields) copyFields(details, fields, envelope);
+  copyFields(details, state.fields, envelope);
   return { envelope, details };
+}
+
+/** Shared by every event: the envelope's nested objects are serialized, never mutated. */
+const EVENT_NAME: Readonly<Record<string, string>> = Object.freeze({ name: WIDE_EVENT_NAME });
+const NESTED_PREFIXES: readonly string[] = ['messaging.', 'server.', 'aws.', 'faas.time'];
+
+function copyFields(details: Record<string, unknown>, fields: Readonly<Record<string, unknown>>, envelope: Record<string, unknown>): void {
+  const keys = Object.keys(fields);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!(key in envelope)) details[key] = fields[key];
+  }
 }
 
 /** How long an RSS reading is reused: reading it costs ~10 µs (libuv opens and parses /proc/self/stat). */
@@ -103,15 +115,19 @@ function httpFields(input: WideEventInput, summary: InvocationSummary): Record<s
 
 /** Add `{ 'messaging.destination.name': 'q' }` as `{ messaging: { destination: { name: 'q' } } }`, for the chosen prefixes, merging into existing objects. */
 function nestInto(out: Record<string, unknown>, flat: Readonly<Record<string, unknown>>, prefixes: readonly string[]): void {
-  for (const [key, value] of Object.entries(flat)) {
+  const keys = Object.keys(flat);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
     const parts = splitKey(key, prefixes);
     if (!parts) continue;
     let node = out;
-    for (const part of parts.slice(0, -1)) {
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) {
+      const part = parts[i] as string;
       const next = node[part];
       node = (next && typeof next === 'object' ? next : (node[part] = {})) as Record<string, unknown>;
     }
-    node[parts[parts.length - 1] as string] = value;
+    node[parts[last] as string] = flat[key];
   }
 }
 

@@ -64,8 +64,8 @@ function correlation(state: InvocationState | undefined): Correlation {
     if (outside?.serviceName !== settings.serviceName) outside = { serviceName: settings.serviceName, ...correlationOf({ service: { name: settings.serviceName } }) };
     return outside;
   }
-  // Built once per invocation: every line of it carries the same ids (never mutated afterwards).
-  let cached = correlationCache.get(state);
+  // Built once per invocation, kept on its state: every line of it carries the same ids (never mutated afterwards).
+  let cached = state.logCorrelation as Correlation | undefined;
   if (!cached || (cached.fields.service as { name: string }).name !== settings.serviceName) {
     cached = correlationOf({
       trace_id: state.traceId,
@@ -74,7 +74,7 @@ function correlation(state: InvocationState | undefined): Correlation {
       faas: { invocation_id: state.invocationId },
       service: { name: settings.serviceName },
     });
-    correlationCache.set(state, cached);
+    state.logCorrelation = cached;
   }
   return cached;
 }
@@ -82,8 +82,6 @@ function correlation(state: InvocationState | undefined): Correlation {
 function correlationOf(fields: Record<string, unknown>): Correlation {
   return { fields, jsonTail: JSON.stringify(fields).slice(1) };
 }
-
-const correlationCache = new WeakMap<InvocationState, Correlation>();
 let outside: (Correlation & { serviceName: string }) | undefined;
 
 const RESERVED = new Set(['timestamp', 'level', 'message', 'logger', 'trace_id', 'span_id', 'request_id']);
