@@ -441,9 +441,14 @@ export class ActiveInvocation {
   }
 
   #writeOutcomeLog(outcome: Outcome, error: unknown, durationMs: number): void {
+    // A success writes nothing (its buffered debug lines are dropped): no context to enter.
+    if (outcome === 'success') {
+      settleDebugBuffer(this.state, false);
+      return;
+    }
     const run = () => {
-      // Buffered debug lines come out (in order) before the error line, or are dropped on success.
-      settleDebugBuffer(this.state, outcome !== 'success');
+      // Buffered debug lines come out (in order) before the error line.
+      settleDebugBuffer(this.state, true);
       if (outcome === 'error') {
         emitLog('error', INTERNAL_LOGGER, 'invocation failed', { exception: error });
       } else if (outcome === 'timeout') {

@@ -40,12 +40,40 @@ export function createFaasInstruments(meter: Meter): FaasInstruments {
 
 /** Record one finished invocation. */
 export function recordSummary(i: FaasInstruments, summary: InvocationSummary): void {
-  const attributes: Record<string, string> = { 'faas.trigger': summary.trigger, outcome: summary.outcome };
-  if (summary.httpRoute) attributes['http.route'] = summary.httpRoute;
-  if (summary.httpStatusCode !== undefined) attributes['http.response.status_class'] = `${Math.floor(summary.httpStatusCode / 100)}xx`;
+  const attributes = summaryAttributes(summary);
   i.invocations.add(1, attributes);
   i.duration.record(summary.durationMs / 1000, attributes);
   if (summary.coldStart) i.coldstarts.add(1, { 'faas.trigger': summary.trigger });
   if (summary.outcome === 'error') i.errors.add(1, { 'faas.trigger': summary.trigger, 'error.type': summary.errorType ?? 'Error' });
   if (summary.outcome === 'timeout') i.timeouts.add(1, { 'faas.trigger': summary.trigger });
+}
+
+interface SummaryAttributes {
+  readonly trigger: string;
+  readonly outcome: string;
+  readonly route: string | undefined;
+  readonly statusClass: number | undefined;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+let lastAttributes: SummaryAttributes | undefined;
+
+/**
+ * The attribute set of an invocation's `faas.invocations` and `faas.invoke_duration`. Consecutive
+ * invocations nearly always share it (same trigger, route, outcome and status class): the last one
+ * is reused, frozen, so the metrics pipeline may also remember what it made of it
+ * (redact-labels.ts).
+ */
+function summaryAttributes(summary: InvocationSummary): Readonly<Record<string, string>> {
+  const route = summary.httpRoute || undefined;
+  const statusClass = summary.httpStatusCode === undefined ? undefined : Math.floor(summary.httpStatusCode / 100);
+  const last = lastAttributes;
+  if (last && last.trigger === summary.trigger && last.outcome === summary.outcome && last.route === route && last.statusClass === statusClass) {
+    return last.attributes;
+  }
+  const attributes: Record<string, string> = { 'faas.trigger': summary.trigger, outcome: summary.outcome };
+  if (route) attributes['http.route'] = route;
+  if (statusClass !== undefined) attributes['http.response.status_class'] = `${statusClass}xx`;
+  lastAttributes = { trigger: summary.trigger, outcome: summary.outcome, route, statusClass, attributes: Object.freeze(attributes) };
+  return lastAttributes.attributes;
 }

@@ -12,15 +12,36 @@ import { activeRedactor, redactLabelValue } from '../redact/redact.ts';
 /** The view processor: every value is redacted with its key; keys are kept. The input is returned when nothing changed. */
 export const redactingAttributesProcessor: IAttributesProcessor = {
   process(incoming: Attributes): Attributes {
-    let out: Attributes | undefined;
-    for (const key in incoming) {
-      const value = incoming[key];
-      const redacted = redactValue(value, key);
-      if (redacted !== value) (out ??= { ...incoming })[key] = redacted;
+    // A frozen set (lambda-observe's own, reused from invocation to invocation) cannot have changed
+    // since it was last redacted under the same rules.
+    if (!Object.isFrozen(incoming)) return redactAttributes(incoming);
+    const rules = activeRedactor();
+    if (rules !== frozenRules) {
+      frozenSets = new WeakMap();
+      frozenRules = rules;
     }
-    return out ?? incoming;
+    let out = frozenSets.get(incoming);
+    if (out === undefined) {
+      out = redactAttributes(incoming);
+      // Freezing is shallow: a set holding arrays could still change inside.
+      if (Object.values(incoming).every((value) => typeof value !== 'object')) frozenSets.set(incoming, out);
+    }
+    return out;
   },
 };
+
+let frozenSets = new WeakMap<Attributes, Attributes>();
+let frozenRules: unknown;
+
+function redactAttributes(incoming: Attributes): Attributes {
+  let out: Attributes | undefined;
+  for (const key in incoming) {
+    const value = incoming[key];
+    const redacted = redactValue(value, key);
+    if (redacted !== value) (out ??= { ...incoming })[key] = redacted;
+  }
+  return out ?? incoming;
+}
 
 /**
  * Label values repeat (they are low-cardinality by design): the same `key=value` is redacted once
