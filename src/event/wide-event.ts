@@ -4,6 +4,7 @@
  * logs, traces and metrics. Nested objects flatten to the OTel names (`faas.invocation_id`).
  */
 import type { InvocationState, InvocationSummary } from '../context.ts';
+import { isoTimestamp } from '../logs/timestamp.ts';
 
 export const WIDE_EVENT_NAME = 'faas.invocation';
 
@@ -47,7 +48,7 @@ export interface WideEvent {
 export function buildWideEvent(input: WideEventInput): WideEvent {
   const { state, summary } = input;
   const envelope: Record<string, unknown> = {
-    timestamp: new Date().toISOString(),
+    timestamp: isoTimestamp(),
     level: summary.outcome === 'success' ? 'info' : 'error',
     message: MESSAGES[summary.outcome],
     event: EVENT_NAME,

@@ -8,6 +8,7 @@ import type { LogLevel } from '../config.ts';
 import { activeRedactor } from '../redact/redact.ts';
 import { writeLine } from './line-writer.ts';
 import { cleanString, DEFAULT_LIMITS, sanitize, type SanitizeOptions } from './safe-json.ts';
+import { isoTimestamp } from './timestamp.ts';
 
 /** The logger name of lambda-observe's own lines, so users can filter or fix its level. */
 export const INTERNAL_LOGGER = 'lambda-observe';
@@ -96,7 +97,7 @@ export function buildLogLine(
 ): string {
   const options = sanitizeOptions();
   const record: Record<string, unknown> = {
-    timestamp: new Date().toISOString(),
+    timestamp: isoTimestamp(),
     level,
     message: cleanString(message, options),
     logger,

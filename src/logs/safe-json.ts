@@ -138,6 +138,9 @@ function walk(value: unknown, w: Walk, depth: number, key: string | undefined, p
 }
 
 function walkObject(obj: object, w: Walk, depth: number, key: string | undefined): unknown {
+  // Most values are object literals: none of the special cases below can apply to them.
+  const proto: unknown = Object.getPrototypeOf(obj);
+  if (proto === Object.prototype || proto === null) return walkPlain(obj as Record<string, unknown>, w, depth, key);
   if (obj instanceof Error) return describeError(obj, w, depth);
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
   if (Buffer.isBuffer(obj)) {
