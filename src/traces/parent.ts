@@ -2,8 +2,9 @@
  * The caller's trace context: W3C `traceparent`/`tracestate` from an event's carrier, or an X-Ray
  * header when the user enabled it and the header is sampled.
  */
-import { ROOT_CONTEXT, TraceFlags, trace, type Context, type Link, type SpanContext } from '@opentelemetry/api';
+import { TraceFlags, trace, type Context, type Link, type SpanContext } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CHAIN_ROOT } from './context-chain.ts';
 
 type Carrier = Record<string, string>;
 
@@ -20,21 +21,25 @@ export interface ParentResult {
   readonly malformed: boolean;
 }
 
-/** Extract the parent context. `xrayHeader` is the runtime's `_X_AMZN_TRACE_ID`, used only if `useXray`. */
+/**
+ * Extract the parent context. `xrayHeader` is the runtime's `_X_AMZN_TRACE_ID`, used only if
+ * `useXray`. The context derives from CHAIN_ROOT, as every context of the invocation then does
+ * (see context-chain.ts).
+ */
 export function extractParent(carrier: Carrier | undefined, useXray: boolean, xrayHeader: string | undefined): ParentResult {
   let malformed = false;
   if (carrier?.traceparent !== undefined) {
-    const context = w3c.extract(ROOT_CONTEXT, carrier, carrierGetter);
+    const context = w3c.extract(CHAIN_ROOT, carrier, carrierGetter);
     if (trace.getSpanContext(context)) return { context, source: 'w3c', malformed: false };
     malformed = true;
   }
   if (useXray) {
     const xray = parseXrayHeader(carrier?.['x-amzn-trace-id']) ?? parseXrayHeader(xrayHeader);
     if (xray && xray.traceFlags === TraceFlags.SAMPLED) {
-      return { context: trace.setSpanContext(ROOT_CONTEXT, xray), source: 'xray', malformed };
+      return { context: trace.setSpanContext(CHAIN_ROOT, xray), source: 'xray', malformed };
     }
   }
-  return { context: ROOT_CONTEXT, source: 'none', malformed };
+  return { context: CHAIN_ROOT, source: 'none', malformed };
 }
 
 /** One link per carrier that holds a valid context (W3C first, else X-Ray). */
