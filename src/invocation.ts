@@ -256,14 +256,14 @@ export class ActiveInvocation {
     // and after sampling, a WeakSet and a copy each time), setAttributes once; the samplers of
     // OTEL_TRACES_SAMPLER and our span processors do not read attributes at start, and the span ends
     // up with the same attributes in the same order. Redacted once, when the span ends and before
-    // any exporter sees it (traces/redact-spans.ts).
-    this.#span.setAttributes({
-      ...trigger.attributes,
-      'faas.trigger': trigger.trigger,
-      'faas.invocation_id': invocationId,
-      'faas.coldstart': coldStart,
-      ...arnAttributes(lambdaContext.invokedFunctionArn),
-    });
+    // any exporter sees it (traces/redact-spans.ts). Set one group after the other, not merged
+    // first: a key set again keeps its first place and takes the later value either way.
+    const span = this.#span;
+    span.setAttributes(trigger.attributes);
+    span.setAttribute('faas.trigger', trigger.trigger);
+    span.setAttribute('faas.invocation_id', invocationId);
+    span.setAttribute('faas.coldstart', coldStart);
+    span.setAttributes(arnAttributes(lambdaContext.invokedFunctionArn));
     const spanContext = this.#span.spanContext();
     this.otelContext = trace.setSpan(parent.context, this.#span);
     this.state = {

@@ -25,8 +25,13 @@ export function describeHttp(parts: HttpRequestParts): TriggerInfo {
   if (parts.path) attributes['url.path'] = stripQuery(parts.path);
   const userAgent = headers['user-agent'];
   if (userAgent) attributes['user_agent.original'] = userAgent;
-  for (const [key, value] of Object.entries(parts.extraAttributes ?? {})) {
-    if (value !== undefined) attributes[key] = value;
+  const extra = parts.extraAttributes;
+  if (extra) {
+    // The detectors' own object literals: no inherited keys, no getters.
+    for (const key in extra) {
+      const value = extra[key];
+      if (value !== undefined) attributes[key] = value;
+    }
   }
   return {
     trigger: 'http',
@@ -35,11 +40,14 @@ export function describeHttp(parts: HttpRequestParts): TriggerInfo {
     spanKind: 'server',
     attributes,
     parentCarrier: propagationCarrier(headers),
-    linkCarriers: [],
+    linkCarriers: NONE,
     http: { method, route: parts.route, headers },
-    warnings: malformed.map((name) => `${parts.source}: header "${name}" is not a string; ignored`),
+    warnings: malformed.length === 0 ? NONE : malformed.map((name) => `${parts.source}: header "${name}" is not a string; ignored`),
   };
 }
+
+/** The empty list of links and of warnings, shared: TriggerInfo's lists are read-only. */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** Query strings carry tokens and PII; a path attribute never includes one. */
 function stripQuery(path: string): string {
