@@ -45,10 +45,5 @@ class ContextLink implements Context {
   }
 }
 
-/** `base` with the same values, as the first link of a chain: contexts derived from it are links. */
-export function chainOver(base: Context): Context {
-  return new ContextLink(base, NO_KEY, undefined);
-}
-
-/** The root context as a chain: what the invocations' contexts derive from. */
-export const CHAIN_ROOT: Context = chainOver(ROOT_CONTEXT);
+/** The root context's values as the first link of a chain: every context derived from it is a link. */
+export const CHAIN_ROOT: Context = new ContextLink(ROOT_CONTEXT, NO_KEY, undefined);
