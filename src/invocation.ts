@@ -499,8 +499,16 @@ function reportFlushProblems(
   }
 }
 
+let exportsOf: { readonly config: Config; readonly exports: boolean } | undefined;
+
 /** Whether a flush has anything to deliver: console spans are written when they end, and `none` sends nothing. */
 function exportsAnything(config: Config): boolean {
+  // A wrapper's config is resolved once: answered once for it, not on every invocation.
+  if (exportsOf?.config !== config) exportsOf = { config, exports: selectsExporter(config) };
+  return exportsOf.exports;
+}
+
+function selectsExporter(config: Config): boolean {
   return config.tracesExporter.some((name) => name === 'otlp' || name === 'zipkin') || config.metrics.exporters.some((name) => name !== 'none');
 }
 

@@ -68,13 +68,7 @@ function correlation(state: InvocationState | undefined): Correlation {
   // Built once per invocation, kept on its state: every line of it carries the same ids (never mutated afterwards).
   let cached = state.logCorrelation as Correlation | undefined;
   if (!cached || (cached.fields.service as { name: string }).name !== settings.serviceName) {
-    cached = correlationOf({
-      trace_id: state.traceId,
-      span_id: state.spanId,
-      request_id: state.requestId,
-      faas: { invocation_id: state.invocationId },
-      service: { name: settings.serviceName },
-    });
+    cached = invocationCorrelation(state, settings.serviceName);
     state.logCorrelation = cached;
   }
   return cached;
@@ -82,6 +76,25 @@ function correlation(state: InvocationState | undefined): Correlation {
 
 function correlationOf(fields: Record<string, unknown>): Correlation {
   return { fields, jsonTail: JSON.stringify(fields).slice(1) };
+}
+
+/** The invocation's correlation: its tail written directly (the JSON.stringify of `fields` less its brace, without the object walk). */
+function invocationCorrelation(state: InvocationState, serviceName: string): Correlation {
+  const fields = {
+    trace_id: state.traceId,
+    span_id: state.spanId,
+    request_id: state.requestId,
+    faas: { invocation_id: state.invocationId },
+    service: { name: serviceName },
+  };
+  const { traceId, spanId, requestId, invocationId } = state;
+  if (typeof traceId !== 'string' || typeof spanId !== 'string' || typeof requestId !== 'string' || typeof invocationId !== 'string') {
+    return correlationOf(fields);
+  }
+  const jsonTail =
+    `"trace_id":${JSON.stringify(traceId)},"span_id":${JSON.stringify(spanId)},"request_id":${JSON.stringify(requestId)},` +
+    `"faas":{"invocation_id":${JSON.stringify(invocationId)}},"service":{"name":${JSON.stringify(serviceName)}}}`;
+  return { fields, jsonTail };
 }
 let outside: (Correlation & { serviceName: string }) | undefined;
 
