@@ -96,6 +96,7 @@ function invocationCorrelation(state: InvocationState, serviceName: string): Cor
     `"faas":{"invocation_id":${JSON.stringify(invocationId)}},"service":{"name":${JSON.stringify(serviceName)}}}`;
   return { fields, jsonTail };
 }
+
 let outside: (Correlation & { serviceName: string }) | undefined;
 
 const RESERVED = new Set(['timestamp', 'level', 'message', 'logger', 'trace_id', 'span_id', 'request_id']);
