@@ -21,6 +21,7 @@ import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
+import { unreachableModules } from './unreachable-modules.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -71,7 +72,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
     format: 'esm',
-    plugins: [builtinShims()],
+    plugins: [builtinShims(), unreachableModules()],
   });
   const extension = await build({
     ...BUNDLE_OPTIONS,
