@@ -21,6 +21,7 @@ import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
+import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
@@ -64,8 +65,10 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
   const outFile = options.outFile ?? LAYER_ZIP;
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string; license?: string; description?: string };
 
+  const privateFields = sdkPrivateFields(join(ROOT, 'node_modules'));
   const library = await build({
     ...BUNDLE_OPTIONS,
+    mangleProps: manglePattern(privateFields),
     entryPoints: { index: 'src/index.ts', middy: 'src/middy.ts', 'layer/handler': 'src/layer/handler.ts' },
     outdir: '/layer-dist',
     outExtension: { '.js': '.mjs' },
@@ -74,6 +77,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     format: 'esm',
     plugins: [builtinShims(), unreachableModules()],
   });
+  checkRenamable(privateFields, await bundledSources(library.metafile));
   const extension = await build({
     ...BUNDLE_OPTIONS,
     entryPoints: ['src/layer/extension.ts'],
@@ -114,6 +118,12 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     },
     lazyBytes: lazy.reduce((sum, name) => sum + (outputs[name]?.bytes ?? 0), 0),
   };
+}
+
+/** The files a bundle was made of (plugin-generated modules have no file and are left out). */
+async function bundledSources(metafile: Metafile): Promise<Array<{ path: string; text: string }>> {
+  const paths = Object.keys(metafile.inputs).filter((path) => !path.includes(':'));
+  return Promise.all(paths.map(async (path) => ({ path, text: await readFile(join(ROOT, path), 'utf8') })));
 }
 
 /** The package.json of the layer's copy: ESM entry points only (types come from the npm package). */
