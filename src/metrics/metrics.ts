@@ -132,10 +132,12 @@ async function collect(pipeline: MeterPipeline, timeoutMs: number, warn: Metrics
 function preloadExporters(): void {
   try {
     const settings = resolveConfig(undefined, peekEnv()).metrics;
-    // The sink's module only: it starts loading the serializer itself when the sink is created.
-    // A second dynamic import here (of prometheus-text.ts) would split the bundle into two more
-    // files, each costing its own resolve, read, compile and link.
-    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) import('./pushgateway-sink.ts').catch(() => undefined);
+    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) {
+      import('./pushgateway-sink.ts').catch(() => undefined);
+      import('./prometheus-text.ts')
+        .then(({ loadPrometheusExporter }) => loadPrometheusExporter())
+        .catch(() => undefined);
+    }
     if (settings.exporters.includes('otlp')) {
       import('./otlp-sink.ts')
         .then(({ loadOtlpMetricExporter }) => loadOtlpMetricExporter())
