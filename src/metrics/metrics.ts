@@ -11,9 +11,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { recordSummary } from './faas-instruments.ts';
 import { environmentInstanceId } from './instance-id.ts';
-import { lazySink } from './lazy-sink.ts';
+import { createOtlpSink, loadOtlpMetricExporter } from './otlp-sink.ts';
+import { loadPrometheusExporter } from './prometheus-text.ts';
 import { environmentMetrics, type MeterPipeline } from './provider.ts';
 import { PushScheduler, type MetricsSink } from './push-scheduler.ts';
+import { createPushgatewaySink } from './pushgateway-sink.ts';
 import { setMetricsWarn, type MetricsWarn } from './warn.ts';
 
 export { METER_NAME } from './provider.ts';
@@ -84,22 +86,24 @@ function createSinks(config: Config, deps: MetricsDeps): MetricsSink[] {
   const sinks: MetricsSink[] = [];
   if (settings.exporters.includes('prometheus')) {
     if (settings.pushgatewayUrl) {
-      const target = {
-        url: settings.pushgatewayUrl,
-        job: config.serviceName,
-        instance: environmentInstanceId(config.logStreamName),
-        labels: settings.pushgatewayLabels,
-        authorization: settings.pushgatewayAuthorization,
-      };
-      const load = () => import('./pushgateway-sink.ts').then(({ createPushgatewaySink }) => createPushgatewaySink(target, deps.warn));
-      sinks.push(lazySink('pushgateway', load));
+      sinks.push(
+        createPushgatewaySink(
+          {
+            url: settings.pushgatewayUrl,
+            job: config.serviceName,
+            instance: environmentInstanceId(config.logStreamName),
+            labels: settings.pushgatewayLabels,
+            authorization: settings.pushgatewayAuthorization,
+          },
+          deps.warn,
+        ),
+      );
     } else {
       deps.warn('metrics:no-pushgateway', 'the prometheus metrics exporter needs LAMBDA_OBSERVE_PUSHGATEWAY_URL (or the pushgatewayUrl option); metrics are not pushed');
     }
   }
   if (settings.exporters.includes('otlp')) {
-    const options = { resource: resourceFromAttributes(deps.resource), timeoutMs: config.flushTimeoutMs };
-    sinks.push(lazySink('otlp', () => import('./otlp-sink.ts').then(({ createOtlpSink }) => createOtlpSink(options))));
+    sinks.push(createOtlpSink({ resource: resourceFromAttributes(deps.resource), timeoutMs: config.flushTimeoutMs }));
   }
   return sinks;
 }
@@ -124,25 +128,14 @@ async function collect(pipeline: MeterPipeline, timeoutMs: number, warn: Metrics
 }
 
 /**
- * Start importing the sinks and exporters the environment asks for while Lambda is still in INIT,
- * so the first invocation does not wait for them. Code options can only add to this at telemetry
- * build. The sinks are modules of their own (see lazy-sink.ts): environments that push nothing
- * never load them.
+ * Start importing the exporters the environment asks for while Lambda is still in INIT, so the
+ * first invocation does not wait for them. Code options can only add to this at telemetry build.
  */
 function preloadExporters(): void {
   try {
     const settings = resolveConfig(undefined, peekEnv()).metrics;
-    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) {
-      import('./pushgateway-sink.ts').catch(() => undefined);
-      import('./prometheus-text.ts')
-        .then(({ loadPrometheusExporter }) => loadPrometheusExporter())
-        .catch(() => undefined);
-    }
-    if (settings.exporters.includes('otlp')) {
-      import('./otlp-sink.ts')
-        .then(({ loadOtlpMetricExporter }) => loadOtlpMetricExporter())
-        .catch(() => undefined);
-    }
+    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) loadPrometheusExporter().catch(() => undefined);
+    if (settings.exporters.includes('otlp')) loadOtlpMetricExporter().catch(() => undefined);
   } catch {
     // A preload is an optimisation; the sinks load what they need themselves.
   }
