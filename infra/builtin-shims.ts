@@ -53,9 +53,11 @@ export function shimSource(name: string): string {
  * Builtins whose mere loading is expensive, and of which bundled code only calls functions: the
  * shim exports functions that load the builtin on their first call. Loading node:util on Node 22
  * costs ≈ 5 ms (it builds its diff and colour support, which opens stderr), and the OpenTelemetry
- * core package imports it only to `inspect()` a bad environment value in a warning.
+ * core package imports it only to `inspect()` a bad environment value in a warning. node:zlib
+ * (≈ 0.5–1 ms) is imported by the OTLP exporters' HTTP transport, which calls `createGzip()` only
+ * when compression is on (it is off by default).
  */
-const DEFERRED = new Set(['util']);
+const DEFERRED = new Set(['util', 'zlib']);
 
 function deferredShimSource(specifier: string, name: string): string {
   const lines = [
