@@ -64,26 +64,42 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
   // Free keep-alive sockets are unref'd by the agent: they never keep a process (or a test) alive.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
 
+  // Worked out once: a URL object per request costs a parse (`urlToHttpOptions`) every push.
+  const base = {
+    protocol: groupUrl.protocol,
+    hostname: groupUrl.hostname.startsWith('[') ? groupUrl.hostname.slice(1, -1) : groupUrl.hostname,
+    port: groupUrl.port,
+    path: groupUrl.pathname + groupUrl.search,
+    agent,
+  };
+  const putHeaders: Record<string, string> = { 'user-agent': 'lambda-observe', 'content-type': 'text/plain; version=0.0.4; charset=utf-8' };
+  const deleteHeaders: Record<string, string> = { 'user-agent': 'lambda-observe' };
+  if (target.authorization) putHeaders.authorization = deleteHeaders.authorization = target.authorization;
+
   const attempt = (method: string, body: string | undefined, timeoutMs: number): Promise<PushFailure> =>
     new Promise((resolve) => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), Math.max(1, timeoutMs));
-      timer.unref();
       let settled = false;
+      let timedOut = false;
+      // A plain timer that destroys the request, not an AbortController: a signal per request adds
+      // its listeners to the request, the socket and the agent (≈ 15 µs a push, measured).
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req?.destroy();
+        finish({ reason: 'timeout', detail: 'no answer within the flush budget' });
+      }, Math.max(1, timeoutMs));
+      timer.unref();
       const finish = (failure: PushFailure) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(failure);
       };
-      const headers: Record<string, string | number> = { 'user-agent': 'lambda-observe' };
-      if (body !== undefined) {
-        headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      if (target.authorization) headers.authorization = target.authorization;
+      const fail = (error: unknown) => finish(timedOut ? { reason: 'timeout', detail: 'no answer within the flush budget' } : networkFailure(error));
+      let headers: Record<string, string | number> = deleteHeaders;
+      if (body !== undefined) headers = { ...putHeaders, 'content-length': Buffer.byteLength(body) };
+      let req: Http.ClientRequest | undefined;
       try {
-        const req = http.request(groupUrl, { method, agent, headers, signal: controller.signal }, (res) => {
+        req = http.request({ ...base, method, headers }, (res) => {
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -96,12 +112,12 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
             const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_DETAIL_BYTES).trim();
             finish({ reason: status >= 500 ? 'server_error' : 'rejected', detail: `HTTP ${status}${text ? `: ${text}` : ''}` });
           });
-          res.on('error', (error) => finish(networkFailure(error, controller.signal)));
+          res.on('error', fail);
         });
-        req.on('error', (error) => finish(networkFailure(error, controller.signal)));
+        req.on('error', fail);
         req.end(body);
       } catch (error) {
-        finish(networkFailure(error, controller.signal));
+        fail(error);
       }
     });
 
@@ -120,8 +136,7 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
   };
 }
 
-function networkFailure(error: unknown, signal: AbortSignal): PushFailure {
-  if (signal.aborted) return { reason: 'timeout', detail: 'no answer within the flush budget' };
+function networkFailure(error: unknown): PushFailure {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return { reason: 'network', detail: code ? `${code}: ${message}` : message };

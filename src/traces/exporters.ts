@@ -6,9 +6,9 @@
  * The import is started when the wrapper's config is resolved (`observe()` runs during Lambda's
  * init phase) and awaited by the first export, so the first invocation does not pay for it.
  */
-import type { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracesConfig } from '../config.ts';
+import type { OtlpExporterOptions } from './otlp-exporter.ts';
 
 /** The exporters that need a network and a lazy import. */
 export type RemoteExporterName = 'otlp' | 'zipkin';
@@ -21,7 +21,7 @@ export interface ExporterSettings {
 }
 
 type ExporterFactory = (settings: ExporterSettings) => SpanExporter;
-type ModuleKey = 'otlp-json' | 'otlp-proto' | 'zipkin';
+type ModuleKey = 'otlp' | 'zipkin';
 
 const modules = new Map<ModuleKey, Promise<ExporterFactory>>();
 const instances = new Map<string, Promise<SpanExporter>>();
@@ -46,7 +46,7 @@ export function loadExporter(name: RemoteExporterName, settings: ExporterSetting
   const key = `${name}|${settings.timeoutMs}|${JSON.stringify(settings.traces)}`;
   let instance = instances.get(key);
   if (!instance) {
-    instance = loadFactory(name, settings.traces).then((factory) => factory(settings));
+    instance = loadFactory(name).then((factory) => factory(settings));
     instances.set(key, instance);
   }
   return instance;
@@ -63,34 +63,23 @@ export function exporterEndpoint(name: RemoteExporterName, traces: TracesConfig)
   }
 }
 
-function moduleKey(name: RemoteExporterName, traces: TracesConfig): ModuleKey {
-  if (name === 'zipkin') return 'zipkin';
-  return traces.otlpProtocol === 'http/json' ? 'otlp-json' : 'otlp-proto';
-}
-
-function loadFactory(name: RemoteExporterName, traces: TracesConfig): Promise<ExporterFactory> {
-  const key = moduleKey(name, traces);
-  let loading = modules.get(key);
+function loadFactory(name: RemoteExporterName): Promise<ExporterFactory> {
+  let loading = modules.get(name);
   if (!loading) {
-    // The OTLP transport imports node:http(s) on its first export. As an ES module import that
-    // evaluates http's lazy getters and loads undici (≈ 30 ms); the layer bundle routes it to
-    // `process.getBuiltinModule` (infra/builtin-shims.ts), which costs nothing. Pre-importing it
-    // here would bring the undici cost back, so it is deliberately not done.
-    loading = importFactory(key);
-    modules.set(key, loading);
+    loading = importFactory(name);
+    modules.set(name, loading);
   }
   return loading;
 }
 
 function importFactory(key: ModuleKey): Promise<ExporterFactory> {
   switch (key) {
-    case 'otlp-json':
-      return import('@opentelemetry/exporter-trace-otlp-http').then(
-        ({ OTLPTraceExporter }) => (settings: ExporterSettings) => new OTLPTraceExporter(otlpOptions(settings)),
-      );
-    case 'otlp-proto':
-      return import('@opentelemetry/exporter-trace-otlp-proto').then(
-        ({ OTLPTraceExporter }) => (settings: ExporterSettings) => new OTLPTraceExporter(otlpOptions(settings)),
+    case 'otlp':
+      // OTLP/HTTP JSON and protobuf: the OpenTelemetry serializers behind a transport of ours that
+      // takes node:http from `process.getBuiltinModule` (an ES module import of node:http loads
+      // undici, ≈ 25 ms) and keeps per-export work to the request itself.
+      return import('./otlp-exporter.ts').then(
+        ({ createOtlpTraceExporter }) => (settings: ExporterSettings) => createOtlpTraceExporter(otlpOptions(settings)),
       );
     case 'zipkin':
       return import('@opentelemetry/exporter-zipkin').then(
@@ -99,16 +88,14 @@ function importFactory(key: ModuleKey): Promise<ExporterFactory> {
   }
 }
 
-type OtlpOptions = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
-
-function otlpOptions(settings: ExporterSettings): OtlpOptions {
+function otlpOptions(settings: ExporterSettings): OtlpExporterOptions {
   const traces = settings.traces;
   return {
+    protocol: traces.otlpProtocol === 'http/json' ? 'http/json' : 'http/protobuf',
     url: traces.otlpEndpoint,
-    headers: { ...traces.otlpHeaders },
+    headers: traces.otlpHeaders,
     timeoutMillis: Math.max(1, Math.round(settings.timeoutMs)),
-    // The SDK types this as an enum whose values are these very strings.
-    compression: traces.otlpCompression as OtlpOptions['compression'],
+    compression: traces.otlpCompression === 'gzip' ? 'gzip' : 'none',
     // One invocation's spans are one request; more in flight only pile up behind a slow backend.
     concurrencyLimit: 4,
   };

@@ -55,6 +55,7 @@ export function createGuardedExporter(options: GuardOptions): GuardedExporter {
   const firstCooldown = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
   const maxCooldown = options.maxCooldownMs ?? DEFAULT_MAX_COOLDOWN_MS;
   let exporter: Promise<SpanExporter> | undefined;
+  let loaded: SpanExporter | undefined;
   let deadline: number | undefined;
   let failures = 0;
   let cooldown = firstCooldown;
@@ -113,17 +114,17 @@ export function createGuardedExporter(options: GuardOptions): GuardedExporter {
         finish({ code: ExportResultCode.FAILED, error }, 'timeout', waitMs >= MIN_BLAMED_WAIT_MS);
       }, waitMs);
       timer.unref();
-      exporter ??= options.load();
-      exporter.then(
-        (loaded) => {
-          try {
-            loaded.export(spans, (result) => finish(result, 'export_failed'));
-          } catch (error) {
-            finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export_failed');
-          }
-        },
-        (error: unknown) => finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export_failed'),
-      );
+      const send = (target: SpanExporter): void => {
+        try {
+          target.export(spans, (result) => finish(result, 'export_failed'));
+        } catch (error) {
+          finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export_failed');
+        }
+      };
+      // Once loaded, straight to the exporter: no promise turn per export.
+      if (loaded) return send(loaded);
+      exporter ??= options.load().then((ready) => (loaded = ready));
+      exporter.then(send, (error: unknown) => finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export_failed'));
     },
     setDeadline(at: number | undefined): void {
       deadline = at;

@@ -1,0 +1,159 @@
+/**
+ * The HTTP side of an OTLP span export: one POST of an already serialized request over a
+ * keep-alive connection, answered as otlp-exporter-base's transports answer (success, failure,
+ * retryable with Retry-After).
+ *
+ * Why not the exporter's own transport: per request it parses the URL, awaits the headers
+ * function, pipes the body through a `Readable` and wraps all that in a retrying layer of
+ * promises and metrics bookkeeping (with the leaner flush around it: 239 → 154 µs of main-thread
+ * time per exporting invocation, `bench/profile.ts warm lo-interval` minus `lo-off`), and its
+ * first export runs `await import("http")`, which as an ES module namespace evaluates http's lazy
+ * getters and loads undici (≈ 25 ms in the npm package, docs/performance.md). Here node:http
+ * comes from `process.getBuiltinModule` and everything that does not change between requests
+ * (URL, headers, agent) is worked out once. Only an `https:` endpoint still takes its agent from
+ * the library (it carries the client certificates of OTEL_EXPORTER_OTLP_*CERTIFICATE*).
+ */
+import type * as Http from 'node:http';
+import type * as Zlib from 'node:zlib';
+
+/** The answer of one send, in otlp-exporter-base's `ExportResponse` terms. */
+export type OtlpResponse =
+  | { readonly status: 'success'; readonly data: Buffer }
+  | { readonly status: 'failure'; readonly error: Error }
+  | { readonly status: 'retryable'; readonly error?: Error; readonly retryInMillis?: number };
+
+export interface OtlpHttpTransportOptions {
+  readonly url: string;
+  /** Every request header but `Content-Length` / `Content-Encoding` (set here). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly compression: 'none' | 'gzip';
+  /**
+   * The agent for `https:` endpoints, when the exporter's configuration supplies one (client
+   * certificates from `OTEL_EXPORTER_OTLP_*CERTIFICATE*`). `http:` endpoints use an agent of ours.
+   */
+  readonly agent?: () => Promise<Http.Agent>;
+}
+
+export interface OtlpHttpTransport {
+  /** POST `body`; the socket is given up after `timeoutMs` of silence. Never rejects. */
+  send(body: Uint8Array, timeoutMs: number): Promise<OtlpResponse>;
+  /** Close idle sockets. */
+  shutdown(): void;
+}
+
+/** The exporter's own limit: a larger answer is not read (a misbehaving endpoint). */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** As otlp-exporter-base: network errors worth a retry. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** An error as otlp-exporter-base reports an HTTP error answer (`OTLPExporterError`: name, code, data). */
+export class OtlpHttpError extends Error {
+  override readonly name = 'OTLPExporterError';
+  readonly code: number | undefined;
+  readonly data: string;
+  constructor(message: string | undefined, code: number | undefined, data: string) {
+    super(message);
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): OtlpHttpTransport {
+  const url = new URL(options.url);
+  const secure = url.protocol === 'https:';
+  const http = process.getBuiltinModule(secure ? 'node:https' : 'node:http') as unknown as typeof Http;
+  const gzip = options.compression === 'gzip';
+  const zlib = gzip ? (process.getBuiltinModule('node:zlib') as typeof Zlib) : undefined;
+  // Free keep-alive sockets are unref'd by the agent: they never keep a process alive.
+  let agent: Http.Agent | undefined = secure && options.agent ? undefined : new http.Agent({ keepAlive: true });
+  let agentLoading: Promise<Http.Agent> | undefined;
+  const base = {
+    protocol: url.protocol,
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    method: 'POST',
+  };
+  const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+
+  const post = (body: Uint8Array, timeoutMs: number, using: Http.Agent): Promise<OtlpResponse> =>
+    new Promise((resolve) => {
+      let settled = false;
+      const finish = (response: OtlpResponse): void => {
+        if (settled) return;
+        settled = true;
+        resolve(response);
+      };
+      const headers: Record<string, string | number> = { ...options.headers, 'Content-Length': body.byteLength };
+      if (gzip) headers['Content-Encoding'] = 'gzip';
+      try {
+        const req = http.request({ ...base, auth, agent: using, headers }, (res) => {
+          const status = res.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              finish({ status: 'failure', error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`) });
+              res.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            const data = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+            if (status > 0 && status <= 299) finish({ status: 'success', data });
+            else if (retryableStatus(status)) finish({ status: 'retryable', retryInMillis: retryAfterMs(res.headers['retry-after']) });
+            else finish({ status: 'failure', error: new OtlpHttpError(res.statusMessage, status || undefined, data.toString()) });
+          });
+          res.on('error', (error) => {
+            if (status > 0 && status <= 299) finish({ status: 'success', data: Buffer.alloc(0) });
+            else if (retryableStatus(status)) finish({ status: 'retryable', error, retryInMillis: retryAfterMs(res.headers['retry-after']) });
+            else finish({ status: 'failure', error });
+          });
+        });
+        req.setTimeout(timeoutMs, () => {
+          req.destroy();
+          finish({ status: 'retryable', error: new Error('Request timed out') });
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          finish(typeof error.code === 'string' && RETRYABLE_CODES.has(error.code) ? { status: 'retryable', error } : { status: 'failure', error });
+        });
+        req.end(body);
+      } catch (error) {
+        finish({ status: 'failure', error: error as Error });
+      }
+    });
+
+  const withAgent = (body: Uint8Array, timeoutMs: number): Promise<OtlpResponse> => {
+    if (agent) return post(body, timeoutMs, agent);
+    agentLoading ??= (options.agent as () => Promise<Http.Agent>)();
+    return agentLoading.then(
+      (loaded) => post(body, timeoutMs, (agent = loaded)),
+      (error: unknown) => ({ status: 'failure', error: error as Error }) as const,
+    );
+  };
+
+  return {
+    send(body, timeoutMs) {
+      if (!zlib) return withAgent(body, timeoutMs);
+      return new Promise<Buffer | Error>((resolve) => zlib.gzip(body, (error, out) => resolve(error ?? out))).then((out) =>
+        out instanceof Error ? { status: 'failure', error: out } : withAgent(out, timeoutMs),
+      );
+    },
+    shutdown: () => agent?.destroy(),
+  };
+}
+
+function retryableStatus(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+/** `Retry-After` in ms, as otlp-exporter-base reads it (seconds or an HTTP date; -1 for "0 s"). */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value == null) return undefined;
+  const seconds = Number.parseInt(value, 10);
+  if (Number.isInteger(seconds)) return seconds > 0 ? seconds * 1000 : -1;
+  const delay = new Date(value).getTime() - Date.now();
+  return delay >= 0 ? delay : 0;
+}
