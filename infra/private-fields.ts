@@ -6,12 +6,12 @@
  * Which names: those the @opentelemetry/* packages declare as class fields (`\t_name;` or
  * `\t_name = …` in a class body of their ESM builds) and never write as a string, found at build
  * time. A declared field is the package's own state, read and written through `this` or through
- * another instance of its own classes (reviewed for the SDK 3.1 / 0.301 packages: the reads not
- * through `this` are of trace states, contexts, resources, instruments and observable results);
- * esbuild renames every access alike. What would break is an access the renaming cannot see, or
- * one that must not be renamed, so the build checks the bundled sources:
+ * another instance of its own classes; esbuild renames every access alike. What would break is an
+ * access the renaming cannot see, or one of an object that is not the SDK's (a Node stream's
+ * `_ended`), so the build checks the bundled sources for:
  * - a name written as a string (`obj['_name']`, `'_name' in obj`), which esbuild leaves alone;
- * - our own code (outside node_modules) reading such a name from any object: src/ uses `#private`.
+ * - a read through something other than `this` that was not reviewed (`REVIEWED_READS`);
+ * - any read in our own code (outside node_modules): src/ uses `#private`.
  * Public names are never touched, so objects shared with a function's own copy of
  * @opentelemetry/api through its global registry (providers, contexts, spans) keep working: the
  * API only ever calls their public methods.
@@ -55,23 +55,43 @@ export function manglePattern(names: readonly string[]): RegExp {
 }
 
 /**
- * Throw if a bundled source names one of `names` in a string, or if one of our own sources
- * (outside node_modules) reads one from an object: renaming would then break it (see above).
+ * Reads of a renamed field through something other than `this` in the SDK packages, reviewed: each
+ * is an instance of the package's own class (a context, trace state, resource, instrument,
+ * observable result). A new one, after an upgrade, fails the build until it is reviewed and added.
+ */
+const REVIEWED_READS = new Set([
+  'self._currentContext',
+  'context._currentContext',
+  'traceState._internalState',
+  'traceState._length',
+  'res._rawAttributes',
+  'res._asyncAttributesPending',
+  'metric._descriptor',
+  'instrument._descriptor',
+  'instrument._metricStorages',
+  'observableResult._buffer',
+]);
+
+/**
+ * Throw if a bundled source names one of `names` in a string, reads one through something other
+ * than `this` where that was not reviewed, or (our own code, outside node_modules) reads one at
+ * all: renaming would then break it, or might (see above).
  */
 export function checkRenamable(names: readonly string[], sources: ReadonlyArray<{ path: string; text: string }>): void {
   const set = new Set(names);
   const problems: string[] = [];
   for (const { path, text } of sources) {
+    const ours = !path.includes('node_modules/');
     for (const match of text.matchAll(QUOTED)) {
       if (set.has(match[2] as string)) problems.push(`${path}: "${match[2]}" as a string`);
     }
-    if (!path.includes('node_modules/')) {
-      for (const match of text.matchAll(/\.(_[a-z][A-Za-z0-9]*)\b/g)) {
-        if (set.has(match[1] as string)) problems.push(`${path}: reads ${match[1]}`);
-      }
+    for (const match of text.matchAll(/([\w$\])]+)\s*\.\s*(_[a-z][A-Za-z0-9]*)\b/g)) {
+      const [read, receiver, name] = match as unknown as [string, string, string];
+      if (!set.has(name) || (!ours && (receiver === 'this' || REVIEWED_READS.has(`${receiver}.${name}`)))) continue;
+      problems.push(`${path}: reads ${read.replace(/\s+/g, '')}`);
     }
   }
   if (problems.length > 0) {
-    throw new Error(`the layer build renames the OpenTelemetry SDK's private fields, which these uses would break:\n  ${problems.join('\n  ')}`);
+    throw new Error(`the layer build renames the OpenTelemetry SDK's private fields, which these uses would break:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
 }
