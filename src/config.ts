@@ -17,9 +17,12 @@ import {
   describe,
   expectBoolean,
   expectChoice,
+  expectChoices,
   expectNonNegative,
   expectString,
+  isPlainObject,
   nonEmpty,
+  optionValueError,
   parseBoolean,
   parseChoice,
   parseList,
@@ -225,31 +228,21 @@ const KNOWN_OPTIONS = new Set<string>([
 
 function validateOptions(options: ObserveOptions | undefined): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`lambda-observe: options must be an object, got ${describe(options)}`);
-  }
+  if (!isPlainObject(options)) throw new TypeError(`lambda-observe: options must be an object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`lambda-observe: unknown option "${key}"`);
   }
   const o = options as Record<string, unknown>;
   expectString(o, 'serviceName');
   expectString(o, 'serviceVersion');
-  if (o.fields !== undefined && (o.fields === null || typeof o.fields !== 'object' || Array.isArray(o.fields))) {
-    throw new TypeError(`lambda-observe: option "fields" must be a plain object, got ${describe(o.fields)}`);
-  }
+  if (o.fields !== undefined && !isPlainObject(o.fields)) throw optionValueError('fields', ' must be a plain object', o.fields);
   expectChoice(o, 'logLevel', LOG_LEVELS);
   expectChoice(o, 'flushMode', FLUSH_MODES);
   expectBoolean(o, 'xrayParent');
   expectBoolean(o, 'responseRequestId');
   expectNonNegative(o, 'timeoutMarginMs');
   expectNonNegative(o, 'flushTimeoutMs');
-  if (o.tracesExporter !== undefined) {
-    if (!Array.isArray(o.tracesExporter) || o.tracesExporter.some((e) => !TRACES_EXPORTERS.includes(e))) {
-      throw new TypeError(
-        `lambda-observe: option "tracesExporter" must be an array of ${TRACES_EXPORTERS.join('|')}, got ${describe(o.tracesExporter)}`,
-      );
-    }
-  }
+  expectChoices(o, 'tracesExporter', TRACES_EXPORTERS);
   validateTracesOptions(o);
   validateMetricsOptions(o);
   validateLogsOptions(o);

@@ -5,7 +5,7 @@
 
 import { LOG_LEVELS, levelAliases } from './options.ts';
 import type { LogLevel, LogsConfig, ObserveOptions, RedactConfig, RedactOptions } from './options.ts';
-import { describe, expectBoolean, expectNonNegative, isPlainObject, nonEmpty, parseBoolean, parsePositiveNumber } from './env-values.ts';
+import { describe, envWarning, expectBoolean, expectNonNegative, isPlainObject, nonEmpty, optionError, optionValueError, parseBoolean, parsePositiveNumber } from './env-values.ts';
 
 const DEFAULT_LOG_BUFFER_BYTES = 256 * 1024;
 const DEFAULT_MAX_STRING_LENGTH = 8192;
@@ -24,13 +24,13 @@ export function parseLogsEnv(env: Readonly<Record<string, string | undefined>>, 
   if (bytes !== undefined) options.logBufferBytes = bytes;
   const rate = parsePositiveNumber(env, 'LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE', warnings);
   if (rate !== undefined && rate > 1) {
-    warnings.push(`LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE=${JSON.stringify(env.LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE)} is not in [0, 1]; using the default`);
+    warnings.push(envWarning(env, 'LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE', 'is not in [0, 1]'));
   } else if (rate !== undefined) {
     options.logDebugSampleRate = rate;
   }
   const max = parsePositiveNumber(env, 'LAMBDA_OBSERVE_MAX_STRING_LENGTH', warnings);
   if (max !== undefined && max < MIN_MAX_STRING_LENGTH) {
-    warnings.push(`LAMBDA_OBSERVE_MAX_STRING_LENGTH=${JSON.stringify(env.LAMBDA_OBSERVE_MAX_STRING_LENGTH)} is below ${MIN_MAX_STRING_LENGTH}; using the default`);
+    warnings.push(envWarning(env, 'LAMBDA_OBSERVE_MAX_STRING_LENGTH', `is below ${MIN_MAX_STRING_LENGTH}`));
   } else if (max !== undefined) {
     options.maxStringLength = Math.floor(max);
   }
@@ -132,23 +132,23 @@ export function resolveRedact(fromEnv: false | RedactOptions | undefined, fromCo
 export function validateLogsOptions(o: Record<string, unknown>): void {
   const levels = o.logLevels;
   if (levels !== undefined) {
-    if (!isPlainObject(levels)) throw new TypeError(`lambda-observe: option "logLevels" must be an object of logger name → level, got ${describe(levels)}`);
+    if (!isPlainObject(levels)) throw optionValueError('logLevels', ' must be an object of logger name → level', levels);
     for (const [name, level] of Object.entries(levels)) {
-      if (!LOGGER_NAME.test(name)) throw new TypeError(`lambda-observe: option "logLevels": ${JSON.stringify(name)} is not a dotted logger name`);
+      expectLoggerName('logLevels', name);
       if (!(LOG_LEVELS as readonly unknown[]).includes(level)) {
-        throw new TypeError(`lambda-observe: option "logLevels": the level of ${JSON.stringify(name)} must be one of ${LOG_LEVELS.join('|')}, got ${describe(level)}`);
+        throw optionValueError('logLevels', `: the level of ${JSON.stringify(name)} must be one of ${LOG_LEVELS.join('|')}`, level);
       }
     }
   }
   const remaps = o.logRemaps;
   if (remaps !== undefined) {
-    if (!isPlainObject(remaps)) throw new TypeError(`lambda-observe: option "logRemaps" must be an object of logger name → { from: to }, got ${describe(remaps)}`);
+    if (!isPlainObject(remaps)) throw optionValueError('logRemaps', ' must be an object of logger name → { from: to }', remaps);
     for (const [name, entry] of Object.entries(remaps)) {
-      if (!LOGGER_NAME.test(name)) throw new TypeError(`lambda-observe: option "logRemaps": ${JSON.stringify(name)} is not a dotted logger name`);
-      if (!isPlainObject(entry)) throw new TypeError(`lambda-observe: option "logRemaps": the entry of ${JSON.stringify(name)} must be an object like { error: 'warn' }`);
+      expectLoggerName('logRemaps', name);
+      if (!isPlainObject(entry)) throw optionError('logRemaps', `: the entry of ${JSON.stringify(name)} must be an object like { error: 'warn' }`);
       for (const [from, to] of Object.entries(entry)) {
         if (!(LOG_LEVELS as readonly string[]).includes(from) || !(LOG_LEVELS as readonly unknown[]).includes(to)) {
-          throw new TypeError(`lambda-observe: option "logRemaps": ${JSON.stringify(name)} maps ${JSON.stringify(from)} to ${describe(to)}; both must be one of ${LOG_LEVELS.join('|')}`);
+          throw optionError('logRemaps', `: ${JSON.stringify(name)} maps ${JSON.stringify(from)} to ${describe(to)}; both must be one of ${LOG_LEVELS.join('|')}`);
         }
       }
     }
@@ -158,18 +158,22 @@ export function validateLogsOptions(o: Record<string, unknown>): void {
   expectNonNegative(o, 'logBufferBytes');
   expectNonNegative(o, 'logDebugSampleRate');
   if (typeof o.logDebugSampleRate === 'number' && o.logDebugSampleRate > 1) {
-    throw new TypeError(`lambda-observe: option "logDebugSampleRate" must be in [0, 1], got ${o.logDebugSampleRate}`);
+    throw optionError('logDebugSampleRate', ` must be in [0, 1], got ${o.logDebugSampleRate}`);
   }
   const max = o.maxStringLength;
   if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < MIN_MAX_STRING_LENGTH)) {
-    throw new TypeError(`lambda-observe: option "maxStringLength" must be an integer >= ${MIN_MAX_STRING_LENGTH}, got ${describe(max)}`);
+    throw optionValueError('maxStringLength', ` must be an integer >= ${MIN_MAX_STRING_LENGTH}`, max);
   }
   validateRedactOption(o.redact);
 }
 
+function expectLoggerName(option: string, name: string): void {
+  if (!LOGGER_NAME.test(name)) throw optionError(option, `: ${JSON.stringify(name)} is not a dotted logger name`);
+}
+
 function validateRedactOption(redact: unknown): void {
   if (redact === undefined || redact === false) return;
-  if (!isPlainObject(redact)) throw new TypeError(`lambda-observe: option "redact" must be false or an object, got ${describe(redact)}`);
+  if (!isPlainObject(redact)) throw optionValueError('redact', ' must be false or an object', redact);
   const known = new Set(['enabled', 'keys', 'allowKeys', 'patterns']);
   for (const key of Object.keys(redact)) {
     if (!known.has(key)) throw new TypeError(`lambda-observe: unknown option "redact.${key}"`);
@@ -178,19 +182,19 @@ function validateRedactOption(redact: unknown): void {
   for (const key of ['keys', 'allowKeys'] as const) {
     const list = redact[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((k) => typeof k !== 'string' || !k.trim()))) {
-      throw new TypeError(`lambda-observe: option "redact.${key}" must be an array of non-empty strings, got ${describe(list)}`);
+      throw optionValueError(`redact.${key}`, ' must be an array of non-empty strings', list);
     }
   }
   const patterns = redact.patterns;
   if (patterns !== undefined) {
-    if (!Array.isArray(patterns)) throw new TypeError(`lambda-observe: option "redact.patterns" must be an array of RegExp or strings, got ${describe(patterns)}`);
+    if (!Array.isArray(patterns)) throw optionValueError('redact.patterns', ' must be an array of RegExp or strings', patterns);
     for (const pattern of patterns) {
       if (pattern instanceof RegExp) continue;
-      if (typeof pattern !== 'string' || !pattern) throw new TypeError(`lambda-observe: option "redact.patterns" must hold RegExp or non-empty strings, got ${describe(pattern)}`);
+      if (typeof pattern !== 'string' || !pattern) throw optionValueError('redact.patterns', ' must hold RegExp or non-empty strings', pattern);
       try {
         new RegExp(pattern, 'g');
       } catch (error) {
-        throw new TypeError(`lambda-observe: option "redact.patterns": ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`);
+        throw optionError('redact.patterns', `: ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`);
       }
     }
   }

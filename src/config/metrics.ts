@@ -4,7 +4,7 @@
 
 import { METRICS_EXPORTERS } from './options.ts';
 import type { EnvSnapshot, MetricsConfig, MetricsEnv, ObserveOptions } from './options.ts';
-import { describe, expectNonNegative, isHttpUrl, nonEmpty, parseList, parsePositiveNumber, parseUrl } from './env-values.ts';
+import { expectChoices, expectHttpUrl, expectNonNegative, isPlainObject, nonEmpty, optionError, optionValueError, parseList, parsePositiveNumber, parseUrl } from './env-values.ts';
 
 const DEFAULT_METRICS_CARDINALITY_LIMIT = 500;
 /** Grouping-key label names the push path owns. */
@@ -107,26 +107,14 @@ function hasOtlpMetricsEndpoint(env: Readonly<Record<string, string | undefined>
 
 /** Check the metrics code options. @throws TypeError naming the offending option (URLs and secrets not echoed). */
 export function validateMetricsOptions(o: Record<string, unknown>): void {
-  if (o.metricsExporter !== undefined) {
-    if (!Array.isArray(o.metricsExporter) || o.metricsExporter.some((e) => !METRICS_EXPORTERS.includes(e))) {
-      throw new TypeError(
-        `lambda-observe: option "metricsExporter" must be an array of ${METRICS_EXPORTERS.join('|')}, got ${describe(o.metricsExporter)}`,
-      );
-    }
-  }
-  const url = o.pushgatewayUrl;
-  if (url !== undefined && (typeof url !== 'string' || !isHttpUrl(url))) {
-    // Not echoed: the URL may carry credentials.
-    throw new TypeError(`lambda-observe: option "pushgatewayUrl" must be an http(s) URL string, got ${typeof url === 'string' ? 'another string' : describe(url)}`);
-  }
+  expectChoices(o, 'metricsExporter', METRICS_EXPORTERS);
+  expectHttpUrl(o, 'pushgatewayUrl');
   const labels = o.pushgatewayLabels;
   if (labels !== undefined) {
-    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-      throw new TypeError(`lambda-observe: option "pushgatewayLabels" must be an object of string values, got ${describe(labels)}`);
-    }
+    if (!isPlainObject(labels)) throw optionValueError('pushgatewayLabels', ' must be an object of string values', labels);
     for (const [key, value] of Object.entries(labels)) {
       const problem = pushLabelProblem(key) ?? (typeof value === 'string' ? undefined : `the value of ${JSON.stringify(key)} is not a string`);
-      if (problem) throw new TypeError(`lambda-observe: option "pushgatewayLabels": ${problem}`);
+      if (problem) throw optionError('pushgatewayLabels', `: ${problem}`);
     }
   }
   expectNonNegative(o, 'pushIntervalMs');

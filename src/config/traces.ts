@@ -6,11 +6,15 @@
 import { OTLP_COMPRESSIONS, OTLP_PROTOCOLS, PROPAGATORS, TRACES_SAMPLERS } from './options.ts';
 import type { ObserveOptions, OtlpProtocol, TracesConfig } from './options.ts';
 import {
-  describe,
+  envWarning,
   expectBoolean,
   expectChoice,
-  isHttpUrl,
+  expectChoices,
+  expectHttpUrl,
+  isPlainObject,
   nonEmpty,
+  optionError,
+  optionValueError,
   parseBoolean,
   parseChoice,
   parseHeaders,
@@ -93,37 +97,24 @@ export function resolveTraces(merged: ObserveOptions): TracesConfig {
 
 /** Check the traces code options. @throws TypeError naming the offending option. */
 export function validateTracesOptions(o: Record<string, unknown>): void {
-  for (const key of ['otlpTracesEndpoint', 'zipkinEndpoint']) {
-    const v = o[key];
-    if (v !== undefined && (typeof v !== 'string' || !isHttpUrl(v))) {
-      throw new TypeError(`lambda-observe: option "${key}" must be an http(s) URL string, got ${typeof v === 'string' ? 'another string' : describe(v)}`);
-    }
-  }
+  expectHttpUrl(o, 'otlpTracesEndpoint');
+  expectHttpUrl(o, 'zipkinEndpoint');
   const headers = o.otlpHeaders;
-  if (headers !== undefined) {
-    const ok =
-      headers !== null &&
-      typeof headers === 'object' &&
-      !Array.isArray(headers) &&
-      Object.values(headers).every((value) => typeof value === 'string');
-    // The message never shows the headers: they are usually credentials.
-    if (!ok) throw new TypeError('lambda-observe: option "otlpHeaders" must be an object of string values');
+  // The message never shows the headers: they are usually credentials.
+  if (headers !== undefined && !(isPlainObject(headers) && Object.values(headers).every((value) => typeof value === 'string'))) {
+    throw optionError('otlpHeaders', ' must be an object of string values');
   }
   const timeout = o.otlpTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new TypeError(`lambda-observe: option "otlpTimeoutMs" must be a finite number > 0, got ${describe(timeout)}`);
+    throw optionValueError('otlpTimeoutMs', ' must be a finite number > 0', timeout);
   }
   expectChoice(o, 'otlpCompression', OTLP_COMPRESSIONS);
   expectChoice(o, 'otlpProtocol', OTLP_PROTOCOLS);
   expectChoice(o, 'tracesSampler', TRACES_SAMPLERS);
   const ratio = o.tracesSamplerRatio;
   if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1))) {
-    throw new TypeError(`lambda-observe: option "tracesSamplerRatio" must be a number in [0, 1], got ${describe(ratio)}`);
+    throw optionValueError('tracesSamplerRatio', ' must be a number in [0, 1]', ratio);
   }
-  if (o.propagators !== undefined) {
-    if (!Array.isArray(o.propagators) || o.propagators.some((p) => !PROPAGATORS.includes(p))) {
-      throw new TypeError(`lambda-observe: option "propagators" must be an array of ${PROPAGATORS.join('|')}, got ${describe(o.propagators)}`);
-    }
-  }
+  expectChoices(o, 'propagators', PROPAGATORS);
   expectBoolean(o, 'propagateHttp');
 }
