@@ -31,7 +31,7 @@ export const LAYER_ZIP = join(ROOT, 'dist', 'layer.zip');
 /** The same, relative to the repository root (as serverless.yml names it). */
 export const LAYER_ZIP_RELATIVE = 'dist/layer.zip';
 /** What a cold start may load, minified (the static import graph of the layer's handler module). */
-export const COLD_START_BUDGET_BYTES = 150 * 1024;
+export const COLD_START_BUDGET_BYTES = 150_000;
 
 const PACKAGE_DIR = 'nodejs/node_modules/lambda-observe';
 
@@ -204,7 +204,7 @@ function graphBytes(outputs: Metafile['outputs'], root: string): number {
 }
 
 function kb(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1000).toFixed(1)} KB`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
