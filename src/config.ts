@@ -20,6 +20,7 @@ import {
   expectChoices,
   expectNonNegative,
   expectString,
+  freeze,
   isPlainObject,
   nonEmpty,
   optionValueError,
@@ -27,6 +28,7 @@ import {
   parseChoice,
   parseList,
   parsePositiveNumber,
+  setDefined,
 } from './config/env-values.ts';
 import { parseTracesEnv, resolveTraces, validateTracesOptions } from './config/traces.ts';
 import { parseMetricsEnv, resolveMetrics, validateMetricsOptions } from './config/metrics.ts';
@@ -101,7 +103,7 @@ export function peekEnv(): EnvSnapshot {
 
 /** Parse an environment into a snapshot. Pure: never throws, collects warnings instead. */
 export function parseEnv(source: Record<string, string | undefined>): EnvSnapshot {
-  const env = Object.freeze({ ...source });
+  const env = freeze({ ...source });
   const warnings: string[] = [];
   const options: ObserveOptions = {};
 
@@ -109,36 +111,30 @@ export function parseEnv(source: Record<string, string | undefined>): EnvSnapsho
   const functionVersion = nonEmpty(env.AWS_LAMBDA_FUNCTION_VERSION) ?? '$LATEST';
   const memoryMb = parsePositiveNumber(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', warnings);
 
-  const serviceName = nonEmpty(env.OTEL_SERVICE_NAME);
-  if (serviceName) options.serviceName = serviceName;
-  const serviceVersion = nonEmpty(env.LAMBDA_OBSERVE_SERVICE_VERSION);
-  if (serviceVersion) options.serviceVersion = serviceVersion;
+  setDefined(options, 'serviceName', nonEmpty(env.OTEL_SERVICE_NAME));
+  setDefined(options, 'serviceVersion', nonEmpty(env.LAMBDA_OBSERVE_SERVICE_VERSION));
 
-  const logLevel =
+  setDefined(
+    options,
+    'logLevel',
     parseChoice(env, 'LAMBDA_OBSERVE_LOG_LEVEL', LOG_LEVELS, warnings, levelAliases) ??
-    parseChoice(env, 'AWS_LAMBDA_LOG_LEVEL', LOG_LEVELS, warnings, levelAliases);
-  if (logLevel) options.logLevel = logLevel;
+      parseChoice(env, 'AWS_LAMBDA_LOG_LEVEL', LOG_LEVELS, warnings, levelAliases),
+  );
 
-  const xrayParent = parseBoolean(env, 'LAMBDA_OBSERVE_XRAY_PARENT', warnings);
-  if (xrayParent !== undefined) options.xrayParent = xrayParent;
-  const responseRequestId = parseBoolean(env, 'LAMBDA_OBSERVE_RESPONSE_REQUEST_ID', warnings);
-  if (responseRequestId !== undefined) options.responseRequestId = responseRequestId;
+  setDefined(options, 'xrayParent', parseBoolean(env, 'LAMBDA_OBSERVE_XRAY_PARENT', warnings));
+  setDefined(options, 'responseRequestId', parseBoolean(env, 'LAMBDA_OBSERVE_RESPONSE_REQUEST_ID', warnings));
 
-  const margin = parsePositiveNumber(env, 'LAMBDA_OBSERVE_TIMEOUT_MARGIN_MS', warnings);
-  if (margin !== undefined) options.timeoutMarginMs = margin;
-  const flushTimeout = parsePositiveNumber(env, 'LAMBDA_OBSERVE_FLUSH_TIMEOUT_MS', warnings);
-  if (flushTimeout !== undefined) options.flushTimeoutMs = flushTimeout;
+  setDefined(options, 'timeoutMarginMs', parsePositiveNumber(env, 'LAMBDA_OBSERVE_TIMEOUT_MARGIN_MS', warnings));
+  setDefined(options, 'flushTimeoutMs', parsePositiveNumber(env, 'LAMBDA_OBSERVE_FLUSH_TIMEOUT_MS', warnings));
 
-  const flushMode = parseChoice(env, 'LAMBDA_OBSERVE_FLUSH_MODE', FLUSH_MODES, warnings);
-  if (flushMode) options.flushMode = flushMode;
+  setDefined(options, 'flushMode', parseChoice(env, 'LAMBDA_OBSERVE_FLUSH_MODE', FLUSH_MODES, warnings));
 
-  const exporters = parseList(env, 'OTEL_TRACES_EXPORTER', TRACES_EXPORTERS, warnings);
-  if (exporters) options.tracesExporter = exporters;
+  setDefined(options, 'tracesExporter', parseList(env, 'OTEL_TRACES_EXPORTER', TRACES_EXPORTERS, warnings));
   parseTracesEnv(env, options, warnings);
   const metricsEnv = parseMetricsEnv(env, options, warnings);
   parseLogsEnv(env, options, warnings);
 
-  return Object.freeze({
+  return freeze({
     env,
     functionName,
     functionVersion,
@@ -146,8 +142,8 @@ export function parseEnv(source: Record<string, string | undefined>): EnvSnapsho
     memoryMb,
     logStreamName: nonEmpty(env.AWS_LAMBDA_LOG_STREAM_NAME),
     initializationType: nonEmpty(env.AWS_LAMBDA_INITIALIZATION_TYPE),
-    options: Object.freeze(options),
-    warnings: Object.freeze(warnings),
+    options: freeze(options),
+    warnings: freeze(warnings),
     metrics: metricsEnv,
   });
 }
@@ -162,7 +158,7 @@ export function resolveConfig(options: ObserveOptions | undefined, env: EnvSnaps
   const tracesExporter =
     merged.tracesExporter ??
     (hasOtlpEndpoint(env.env) || merged.otlpTracesEndpoint ? (['otlp'] as const) : (['none'] as const));
-  return Object.freeze({
+  return freeze({
     serviceName: merged.serviceName ?? env.functionName,
     serviceVersion: merged.serviceVersion ?? env.functionVersion,
     functionName: env.functionName,
@@ -171,12 +167,12 @@ export function resolveConfig(options: ObserveOptions | undefined, env: EnvSnaps
     memoryMb: env.memoryMb,
     logStreamName: env.logStreamName,
     initializationType: env.initializationType,
-    fields: Object.freeze({ ...(merged.fields ?? {}) }),
+    fields: freeze({ ...(merged.fields ?? {}) }),
     logLevel: merged.logLevel ?? 'info',
     xrayParent: merged.xrayParent ?? false,
     timeoutMarginMs: merged.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS,
     flushTimeoutMs: merged.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS,
-    tracesExporter: Object.freeze([...tracesExporter]),
+    tracesExporter: freeze([...tracesExporter]),
     responseRequestId: merged.responseRequestId ?? true,
     flushMode: merged.flushMode ?? 'sync',
     traces: resolveTraces(merged),

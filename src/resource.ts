@@ -4,6 +4,7 @@
  */
 import { SDK_INFO } from '@opentelemetry/core';
 import type { Config } from './config.ts';
+import { eachPair } from './config/env-values.ts';
 
 export type ResourceAttributes = Record<string, string | number>;
 
@@ -32,16 +33,10 @@ export function resourceAttributes(config: Config): ResourceAttributes {
 /** `key=value,key2=value2` with percent-encoded values, per the OTel spec; bad pairs are skipped. */
 export function parseResourceAttributes(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  // A pair without a key or with a bad percent-escape is dropped, as the spec allows.
   if (!raw) return out;
-  for (const pair of raw.split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
-    try {
-      out[key] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      // A bad percent-escape drops that one pair, as the spec allows.
-    }
-  }
+  eachPair(raw, (key, value) => {
+    if (key !== undefined && value !== undefined) out[key] = value;
+  });
   return out;
 }

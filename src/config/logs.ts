@@ -5,7 +5,21 @@
 
 import { LOG_LEVELS, levelAliases } from './options.ts';
 import type { LogLevel, LogsConfig, ObserveOptions, RedactConfig, RedactOptions } from './options.ts';
-import { describe, envWarning, expectBoolean, expectNonNegative, isPlainObject, nonEmpty, optionError, optionValueError, parseBoolean, parsePositiveNumber } from './env-values.ts';
+import {
+  describe,
+  envWarning,
+  expectBoolean,
+  expectNonNegative,
+  freeze,
+  isPlainObject,
+  nonEmpty,
+  optionError,
+  optionValueError,
+  parseBoolean,
+  parsePositiveNumber,
+  quote,
+  setDefined,
+} from './env-values.ts';
 
 const DEFAULT_LOG_BUFFER_BYTES = 256 * 1024;
 const DEFAULT_MAX_STRING_LENGTH = 8192;
@@ -14,14 +28,10 @@ const MIN_MAX_STRING_LENGTH = 64;
 
 /** Read the logs and redaction variables into `options`. */
 export function parseLogsEnv(env: Readonly<Record<string, string | undefined>>, options: ObserveOptions, warnings: string[]): void {
-  const levels = parseLevelMap(env, 'LAMBDA_OBSERVE_LOG_LEVELS', warnings);
-  if (levels) options.logLevels = levels;
-  const remaps = parseRemaps(env, 'LAMBDA_OBSERVE_LOG_REMAP', warnings);
-  if (remaps) options.logRemaps = remaps;
-  const buffer = parseBoolean(env, 'LAMBDA_OBSERVE_LOG_BUFFER_DEBUG', warnings);
-  if (buffer !== undefined) options.logBufferDebug = buffer;
-  const bytes = parsePositiveNumber(env, 'LAMBDA_OBSERVE_LOG_BUFFER_BYTES', warnings);
-  if (bytes !== undefined) options.logBufferBytes = bytes;
+  setDefined(options, 'logLevels', parseLevelMap(env, 'LAMBDA_OBSERVE_LOG_LEVELS', warnings));
+  setDefined(options, 'logRemaps', parseRemaps(env, 'LAMBDA_OBSERVE_LOG_REMAP', warnings));
+  setDefined(options, 'logBufferDebug', parseBoolean(env, 'LAMBDA_OBSERVE_LOG_BUFFER_DEBUG', warnings));
+  setDefined(options, 'logBufferBytes', parsePositiveNumber(env, 'LAMBDA_OBSERVE_LOG_BUFFER_BYTES', warnings));
   const rate = parsePositiveNumber(env, 'LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE', warnings);
   if (rate !== undefined && rate > 1) {
     warnings.push(envWarning(env, 'LAMBDA_OBSERVE_LOG_DEBUG_SAMPLE_RATE', 'is not in [0, 1]'));
@@ -34,16 +44,12 @@ export function parseLogsEnv(env: Readonly<Record<string, string | undefined>>, 
   } else if (max !== undefined) {
     options.maxStringLength = Math.floor(max);
   }
-  const capture = parseBoolean(env, 'LAMBDA_OBSERVE_CAPTURE_CONSOLE', warnings);
-  if (capture !== undefined) options.captureConsole = capture;
+  setDefined(options, 'captureConsole', parseBoolean(env, 'LAMBDA_OBSERVE_CAPTURE_CONSOLE', warnings));
 
   const redact: RedactOptions = {};
-  const enabled = parseBoolean(env, 'LAMBDA_OBSERVE_REDACT', warnings);
-  if (enabled !== undefined) redact.enabled = enabled;
-  const keys = parseNames(env.LAMBDA_OBSERVE_REDACT_KEYS);
-  if (keys) redact.keys = keys;
-  const allowKeys = parseNames(env.LAMBDA_OBSERVE_REDACT_ALLOW);
-  if (allowKeys) redact.allowKeys = allowKeys;
+  setDefined(redact, 'enabled', parseBoolean(env, 'LAMBDA_OBSERVE_REDACT', warnings));
+  setDefined(redact, 'keys', parseNames(env.LAMBDA_OBSERVE_REDACT_KEYS));
+  setDefined(redact, 'allowKeys', parseNames(env.LAMBDA_OBSERVE_REDACT_ALLOW));
   if (Object.keys(redact).length > 0) options.redact = redact;
 }
 
@@ -60,7 +66,7 @@ function parseLevelMap(env: Readonly<Record<string, string | undefined>>, name: 
     const [logger, level] = entry.split('=').map((s) => s.trim());
     const parsed = parseLevelName(level);
     if (logger && LOGGER_NAME.test(logger) && parsed) levels[logger] = parsed;
-    else warnings.push(`${name} entry ${JSON.stringify(entry)} is not name=${LOG_LEVELS.join('|')}; ignored`);
+    else warnings.push(`${name} entry ${quote(entry)} is not name=${LOG_LEVELS.join('|')}; ignored`);
   }
   return Object.keys(levels).length > 0 ? levels : undefined;
 }
@@ -81,7 +87,7 @@ function parseRemaps(
     const from = parseLevelName(match?.[2]);
     const to = parseLevelName(match?.[3]);
     if (match && LOGGER_NAME.test(match[1] as string) && from && to) (remaps[match[1] as string] ??= {})[from] = to;
-    else warnings.push(`${name} entry ${JSON.stringify(entry)} is not name:level=level; ignored`);
+    else warnings.push(`${name} entry ${quote(entry)} is not name:level=level; ignored`);
   }
   return Object.keys(remaps).length > 0 ? remaps : undefined;
 }
@@ -104,9 +110,9 @@ export function resolveLogs(merged: ObserveOptions, fromEnv: Readonly<ObserveOpt
   for (const source of [fromEnv.logRemaps, fromCode.logRemaps]) {
     for (const [name, entry] of Object.entries(source ?? {})) remaps[name] = { ...remaps[name], ...entry };
   }
-  return Object.freeze({
-    levels: Object.freeze({ ...fromEnv.logLevels, ...fromCode.logLevels }),
-    remaps: Object.freeze(remaps),
+  return freeze({
+    levels: freeze({ ...fromEnv.logLevels, ...fromCode.logLevels }),
+    remaps: freeze(remaps),
     bufferDebug: merged.logBufferDebug ?? true,
     bufferBytes: merged.logBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES,
     debugSampleRate: merged.logDebugSampleRate ?? 0,
@@ -120,11 +126,11 @@ export function resolveRedact(fromEnv: false | RedactOptions | undefined, fromCo
   const env = fromEnv || {};
   const code = fromCode || {};
   const enabled = fromCode === false ? false : (code.enabled ?? (fromEnv === false ? false : (env.enabled ?? true)));
-  return Object.freeze({
+  return freeze({
     enabled,
-    keys: Object.freeze([...(env.keys ?? []), ...(code.keys ?? [])]),
-    allowKeys: Object.freeze([...(env.allowKeys ?? []), ...(code.allowKeys ?? [])]),
-    patterns: Object.freeze([...(env.patterns ?? []), ...(code.patterns ?? [])]),
+    keys: freeze([...(env.keys ?? []), ...(code.keys ?? [])]),
+    allowKeys: freeze([...(env.allowKeys ?? []), ...(code.allowKeys ?? [])]),
+    patterns: freeze([...(env.patterns ?? []), ...(code.patterns ?? [])]),
   });
 }
 
@@ -136,7 +142,7 @@ export function validateLogsOptions(o: Record<string, unknown>): void {
     for (const [name, level] of Object.entries(levels)) {
       expectLoggerName('logLevels', name);
       if (!(LOG_LEVELS as readonly unknown[]).includes(level)) {
-        throw optionValueError('logLevels', `: the level of ${JSON.stringify(name)} must be one of ${LOG_LEVELS.join('|')}`, level);
+        throw optionValueError('logLevels', `: the level of ${quote(name)} must be one of ${LOG_LEVELS.join('|')}`, level);
       }
     }
   }
@@ -145,10 +151,10 @@ export function validateLogsOptions(o: Record<string, unknown>): void {
     if (!isPlainObject(remaps)) throw optionValueError('logRemaps', ' must be an object of logger name → { from: to }', remaps);
     for (const [name, entry] of Object.entries(remaps)) {
       expectLoggerName('logRemaps', name);
-      if (!isPlainObject(entry)) throw optionError('logRemaps', `: the entry of ${JSON.stringify(name)} must be an object like { error: 'warn' }`);
+      if (!isPlainObject(entry)) throw optionError('logRemaps', `: the entry of ${quote(name)} must be an object like { error: 'warn' }`);
       for (const [from, to] of Object.entries(entry)) {
         if (!(LOG_LEVELS as readonly string[]).includes(from) || !(LOG_LEVELS as readonly unknown[]).includes(to)) {
-          throw optionError('logRemaps', `: ${JSON.stringify(name)} maps ${JSON.stringify(from)} to ${describe(to)}; both must be one of ${LOG_LEVELS.join('|')}`);
+          throw optionError('logRemaps', `: ${quote(name)} maps ${quote(from)} to ${describe(to)}; both must be one of ${LOG_LEVELS.join('|')}`);
         }
       }
     }
@@ -168,7 +174,7 @@ export function validateLogsOptions(o: Record<string, unknown>): void {
 }
 
 function expectLoggerName(option: string, name: string): void {
-  if (!LOGGER_NAME.test(name)) throw optionError(option, `: ${JSON.stringify(name)} is not a dotted logger name`);
+  if (!LOGGER_NAME.test(name)) throw optionError(option, `: ${quote(name)} is not a dotted logger name`);
 }
 
 function validateRedactOption(redact: unknown): void {
@@ -194,7 +200,7 @@ function validateRedactOption(redact: unknown): void {
       try {
         new RegExp(pattern, 'g');
       } catch (error) {
-        throw optionError('redact.patterns', `: ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`);
+        throw optionError('redact.patterns', `: ${quote(pattern)} is not a valid regular expression (${(error as Error).message})`);
       }
     }
   }

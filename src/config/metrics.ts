@@ -4,7 +4,22 @@
 
 import { METRICS_EXPORTERS } from './options.ts';
 import type { EnvSnapshot, MetricsConfig, MetricsEnv, ObserveOptions } from './options.ts';
-import { expectChoices, expectHttpUrl, expectNonNegative, isPlainObject, nonEmpty, optionError, optionValueError, parseList, parsePositiveNumber, parseUrl } from './env-values.ts';
+import {
+  eachPair,
+  expectChoices,
+  expectHttpUrl,
+  expectNonNegative,
+  freeze,
+  isPlainObject,
+  nonEmpty,
+  optionError,
+  optionValueError,
+  parseList,
+  parsePositiveNumber,
+  parseUrl,
+  quote,
+  setDefined,
+} from './env-values.ts';
 
 const DEFAULT_METRICS_CARDINALITY_LIMIT = 500;
 /** Grouping-key label names the push path owns. */
@@ -12,14 +27,10 @@ const RESERVED_PUSH_LABELS = ['job', 'instance'];
 
 /** Read the metrics variables into `options`; returns the settings only env can set (cardinality limit, push auth). */
 export function parseMetricsEnv(env: Readonly<Record<string, string | undefined>>, options: ObserveOptions, warnings: string[]): MetricsEnv {
-  const exporters = parseList(env, 'OTEL_METRICS_EXPORTER', METRICS_EXPORTERS, warnings);
-  if (exporters) options.metricsExporter = exporters;
-  const url = parseUrl(env, 'LAMBDA_OBSERVE_PUSHGATEWAY_URL', warnings);
-  if (url) options.pushgatewayUrl = url;
-  const labels = parsePushLabels(env, 'LAMBDA_OBSERVE_PUSHGATEWAY_LABELS', warnings);
-  if (labels) options.pushgatewayLabels = labels;
-  const interval = parsePositiveNumber(env, 'LAMBDA_OBSERVE_PUSH_INTERVAL_MS', warnings);
-  if (interval !== undefined) options.pushIntervalMs = interval;
+  setDefined(options, 'metricsExporter', parseList(env, 'OTEL_METRICS_EXPORTER', METRICS_EXPORTERS, warnings));
+  setDefined(options, 'pushgatewayUrl', parseUrl(env, 'LAMBDA_OBSERVE_PUSHGATEWAY_URL', warnings));
+  setDefined(options, 'pushgatewayLabels', parsePushLabels(env, 'LAMBDA_OBSERVE_PUSHGATEWAY_LABELS', warnings));
+  setDefined(options, 'pushIntervalMs', parsePositiveNumber(env, 'LAMBDA_OBSERVE_PUSH_INTERVAL_MS', warnings));
   let cardinalityLimit = DEFAULT_METRICS_CARDINALITY_LIMIT;
   const limit = parsePositiveNumber(env, 'LAMBDA_OBSERVE_METRICS_CARDINALITY_LIMIT', warnings);
   if (limit !== undefined) {
@@ -28,7 +39,7 @@ export function parseMetricsEnv(env: Readonly<Record<string, string | undefined>
   }
   const out = { cardinalityLimit } as MetricsEnv;
   Object.defineProperty(out, 'authorization', { value: authorizationHeader(nonEmpty(env.LAMBDA_OBSERVE_PUSHGATEWAY_AUTH)), enumerable: false });
-  return Object.freeze(out);
+  return freeze(out);
 }
 
 /**
@@ -48,27 +59,17 @@ function parsePushLabels(env: Readonly<Record<string, string | undefined>>, name
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const out: Record<string, string> = {};
-  for (const pair of raw.split(',')) {
-    if (!pair.trim()) continue;
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    const problem = pushLabelProblem(key);
-    if (problem) {
-      warnings.push(`${name}: ${problem}; that label is ignored`);
-      continue;
-    }
-    try {
-      out[key] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      warnings.push(`${name}: the value of ${JSON.stringify(key)} has a bad percent-escape; that label is ignored`);
-    }
-  }
+  eachPair(raw, (key = '', value) => {
+    const problem = pushLabelProblem(key) ?? (value === undefined ? `the value of ${quote(key)} has a bad percent-escape` : undefined);
+    if (problem) warnings.push(`${name}: ${problem}; that label is ignored`);
+    else out[key] = value as string;
+  });
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function pushLabelProblem(key: string): string | undefined {
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) || key.startsWith('__')) return `${JSON.stringify(key)} is not a Prometheus label name`;
-  if (RESERVED_PUSH_LABELS.includes(key)) return `${JSON.stringify(key)} is set by lambda-observe (job = service name, instance = execution environment)`;
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) || key.startsWith('__')) return `${quote(key)} is not a Prometheus label name`;
+  if (RESERVED_PUSH_LABELS.includes(key)) return `${quote(key)} is set by lambda-observe (job = service name, instance = execution environment)`;
   return undefined;
 }
 
@@ -91,14 +92,14 @@ export function resolveMetrics(merged: ObserveOptions, env: EnvSnapshot): Metric
     merged.metricsExporter ??
     (pushgatewayUrl ? (['prometheus'] as const) : hasOtlpMetricsEndpoint(env.env) ? (['otlp'] as const) : (['none'] as const));
   const out = {
-    exporters: Object.freeze([...exporters]),
+    exporters: freeze([...exporters]),
     pushgatewayUrl,
-    pushgatewayLabels: Object.freeze({ ...(merged.pushgatewayLabels ?? {}) }),
+    pushgatewayLabels: freeze({ ...(merged.pushgatewayLabels ?? {}) }),
     pushIntervalMs: merged.pushIntervalMs ?? 0,
     cardinalityLimit: env.metrics.cardinalityLimit,
   } as MetricsConfig;
   Object.defineProperty(out, 'pushgatewayAuthorization', { value: env.metrics.authorization ?? urlAuthorization, enumerable: false });
-  return Object.freeze(out);
+  return freeze(out);
 }
 
 function hasOtlpMetricsEndpoint(env: Readonly<Record<string, string | undefined>>): boolean {
@@ -113,7 +114,7 @@ export function validateMetricsOptions(o: Record<string, unknown>): void {
   if (labels !== undefined) {
     if (!isPlainObject(labels)) throw optionValueError('pushgatewayLabels', ' must be an object of string values', labels);
     for (const [key, value] of Object.entries(labels)) {
-      const problem = pushLabelProblem(key) ?? (typeof value === 'string' ? undefined : `the value of ${JSON.stringify(key)} is not a string`);
+      const problem = pushLabelProblem(key) ?? (typeof value === 'string' ? undefined : `the value of ${quote(key)} is not a string`);
       if (problem) throw optionError('pushgatewayLabels', `: ${problem}`);
     }
   }

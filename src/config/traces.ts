@@ -11,6 +11,7 @@ import {
   expectChoice,
   expectChoices,
   expectHttpUrl,
+  freeze,
   isPlainObject,
   nonEmpty,
   optionError,
@@ -21,6 +22,8 @@ import {
   parseList,
   parsePositiveNumber,
   parseUrl,
+  quote,
+  setDefined,
 } from './env-values.ts';
 
 const DEFAULT_OTLP_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -29,8 +32,7 @@ const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
 /** Read the traces variables into `options`; the signal-specific `OTEL_EXPORTER_OTLP_TRACES_*` wins over the general one. */
 export function parseTracesEnv(env: Readonly<Record<string, string | undefined>>, options: ObserveOptions, warnings: string[]): void {
-  const endpoint = otlpTracesEndpointFromEnv(env, warnings);
-  if (endpoint) options.otlpTracesEndpoint = endpoint;
+  setDefined(options, 'otlpTracesEndpoint', otlpTracesEndpointFromEnv(env, warnings));
   const headers = {
     ...parseHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
     ...parseHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
@@ -39,26 +41,28 @@ export function parseTracesEnv(env: Readonly<Record<string, string | undefined>>
   const timeout =
     parsePositiveNumber(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', warnings) ?? parsePositiveNumber(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', warnings);
   if (timeout) options.otlpTimeoutMs = timeout;
-  const compression =
+  setDefined(
+    options,
+    'otlpCompression',
     parseChoice(env, 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', OTLP_COMPRESSIONS, warnings) ??
-    parseChoice(env, 'OTEL_EXPORTER_OTLP_COMPRESSION', OTLP_COMPRESSIONS, warnings);
-  if (compression) options.otlpCompression = compression;
-  const protocol = parseProtocol(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', warnings) ?? parseProtocol(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', warnings);
-  if (protocol) options.otlpProtocol = protocol;
-  const zipkin = parseUrl(env, 'OTEL_EXPORTER_ZIPKIN_ENDPOINT', warnings);
-  if (zipkin) options.zipkinEndpoint = zipkin;
-  const propagators = parseList(env, 'OTEL_PROPAGATORS', PROPAGATORS, warnings);
-  if (propagators) options.propagators = propagators;
+      parseChoice(env, 'OTEL_EXPORTER_OTLP_COMPRESSION', OTLP_COMPRESSIONS, warnings),
+  );
+  setDefined(
+    options,
+    'otlpProtocol',
+    parseProtocol(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', warnings) ?? parseProtocol(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', warnings),
+  );
+  setDefined(options, 'zipkinEndpoint', parseUrl(env, 'OTEL_EXPORTER_ZIPKIN_ENDPOINT', warnings));
+  setDefined(options, 'propagators', parseList(env, 'OTEL_PROPAGATORS', PROPAGATORS, warnings));
   const sampler = parseChoice(env, 'OTEL_TRACES_SAMPLER', TRACES_SAMPLERS, warnings);
-  if (sampler) options.tracesSampler = sampler;
+  setDefined(options, 'tracesSampler', sampler);
   const ratio = nonEmpty(env.OTEL_TRACES_SAMPLER_ARG);
   if (ratio !== undefined && (sampler ?? '').endsWith('traceidratio')) {
     const value = Number(ratio);
     if (Number.isFinite(value) && value >= 0 && value <= 1) options.tracesSamplerRatio = value;
-    else warnings.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(ratio)} is not a ratio in [0, 1]; using 1`);
+    else warnings.push(`OTEL_TRACES_SAMPLER_ARG=${quote(ratio)} is not a ratio in [0, 1]; using 1`);
   }
-  const propagateHttp = parseBoolean(env, 'LAMBDA_OBSERVE_PROPAGATE_HTTP', warnings);
-  if (propagateHttp !== undefined) options.propagateHttp = propagateHttp;
+  setDefined(options, 'propagateHttp', parseBoolean(env, 'LAMBDA_OBSERVE_PROPAGATE_HTTP', warnings));
 }
 
 function otlpTracesEndpointFromEnv(env: Readonly<Record<string, string | undefined>>, warnings: string[]): string | undefined {
@@ -81,14 +85,14 @@ function parseProtocol(env: Readonly<Record<string, string | undefined>>, name: 
 /** The traces part of the config from the merged options: code options > env > defaults. */
 export function resolveTraces(merged: ObserveOptions): TracesConfig {
   const sampler = merged.tracesSampler ?? 'parentbased_always_on';
-  return Object.freeze({
+  return freeze({
     otlpEndpoint: merged.otlpTracesEndpoint ?? DEFAULT_OTLP_TRACES_ENDPOINT,
-    otlpHeaders: Object.freeze({ ...(merged.otlpHeaders ?? {}) }),
+    otlpHeaders: freeze({ ...(merged.otlpHeaders ?? {}) }),
     otlpTimeoutMs: merged.otlpTimeoutMs ?? DEFAULT_OTLP_TIMEOUT_MS,
     otlpCompression: merged.otlpCompression ?? 'none',
     otlpProtocol: merged.otlpProtocol ?? 'http/protobuf',
     zipkinEndpoint: merged.zipkinEndpoint ?? DEFAULT_ZIPKIN_ENDPOINT,
-    propagators: Object.freeze([...(merged.propagators ?? (['tracecontext', 'baggage'] as const))]),
+    propagators: freeze([...(merged.propagators ?? (['tracecontext', 'baggage'] as const))]),
     sampler,
     samplerRatio: merged.tracesSamplerRatio ?? 1,
     propagateHttp: merged.propagateHttp ?? true,
