@@ -30,7 +30,10 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LAYER_ZIP = join(ROOT, 'dist', 'layer.zip');
 /** The same, relative to the repository root (as serverless.yml names it). */
 export const LAYER_ZIP_RELATIVE = 'dist/layer.zip';
-/** What a cold start may load, minified (the static import graph of the layer's handler module). */
+/**
+ * What a cold start may load, minified: the static import graph of each entry (the layer's handler
+ * module, `lambda-observe`, `lambda-observe/middy`). 1 KB = 1000 bytes here and in the bench.
+ */
 export const COLD_START_BUDGET_BYTES = 150_000;
 
 const PACKAGE_DIR = 'nodejs/node_modules/lambda-observe';
@@ -212,11 +215,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outFile = at > 0 ? process.argv[at + 1] : undefined;
   const report = await buildLayer({ outFile });
   const cold = report.coldStartBytes.handler;
+  const largest = Math.max(cold, report.coldStartBytes.index, report.coldStartBytes.middy);
   console.log(
     [
       `layer: ${relative(process.cwd(), report.outFile)} (${report.files} entries)`,
       `  zipped ${kb(report.zippedBytes)}, unzipped ${kb(report.unzippedBytes)}`,
-      `  cold start loads ${kb(cold)} minified (budget ${kb(COLD_START_BUDGET_BYTES)}${cold > COLD_START_BUDGET_BYTES ? ', OVER BUDGET' : ''}); ` +
+      `  cold start loads ${kb(cold)} minified (budget ${kb(COLD_START_BUDGET_BYTES)} per entry${largest > COLD_START_BUDGET_BYTES ? ', OVER BUDGET' : ''}); ` +
         `lambda-observe ${kb(report.coldStartBytes.index)}, /middy ${kb(report.coldStartBytes.middy)}; lazy exporters ${kb(report.lazyBytes)}; extension ${kb(report.coldStartBytes.extension)}`,
     ].join('\n'),
   );
