@@ -25,6 +25,8 @@ type ModuleKey = 'otlp' | 'zipkin';
 
 const modules = new Map<ModuleKey, Promise<ExporterFactory>>();
 const instances = new Map<string, Promise<SpanExporter>>();
+/** Exporters (by instance key) that were warmed up or that a real export already asked for. */
+const connecting = new Set<string>();
 
 /**
  * Start importing and building the exporter (idempotent, never rejects here: the first export
@@ -32,18 +34,34 @@ const instances = new Map<string, Promise<SpanExporter>>();
  * keep-alive connection (TCP, TLS) and runs Node's HTTP client once, which would otherwise cost
  * the first invocation ≈ 10 ms plus the handshake. An empty request is valid OTLP; its answer is
  * ignored (a backend that is down is reported by real exports, not by this).
+ *
+ * Once per exporter, and not at all when a real export already waits for the exporter (the
+ * invocation came before the module was loaded): that export opens the connection itself, and an
+ * empty request beside it would only open a second one and run the first request's work twice.
  */
 export function preloadExporter(name: RemoteExporterName, settings: ExporterSettings): void {
-  void loadExporter(name, settings)
+  const key = instanceKey(name, settings);
+  void buildExporter(name, settings, key)
     .then((exporter) => {
-      if (name === 'otlp') exporter.export([], () => undefined);
+      if (name !== 'otlp' || connecting.has(key)) return;
+      connecting.add(key);
+      exporter.export([], () => undefined);
     })
     .catch(() => undefined);
 }
 
 /** The exporter for these settings, built once its module is loaded. Rejects if the module cannot be imported. */
 export function loadExporter(name: RemoteExporterName, settings: ExporterSettings): Promise<SpanExporter> {
-  const key = `${name}|${settings.timeoutMs}|${JSON.stringify(settings.traces)}`;
+  const key = instanceKey(name, settings);
+  connecting.add(key);
+  return buildExporter(name, settings, key);
+}
+
+function instanceKey(name: RemoteExporterName, settings: ExporterSettings): string {
+  return `${name}|${settings.timeoutMs}|${JSON.stringify(settings.traces)}`;
+}
+
+function buildExporter(name: RemoteExporterName, settings: ExporterSettings, key: string): Promise<SpanExporter> {
   let instance = instances.get(key);
   if (!instance) {
     instance = loadFactory(name).then((factory) => factory(settings));
