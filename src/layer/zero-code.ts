@@ -6,6 +6,7 @@
  */
 import { readEnv, resolveConfig, type EnvSnapshot } from '../config.ts';
 import { initTelemetry } from '../invocation.ts';
+import { preloadTracing } from '../traces/tracing.ts';
 import { warnOnce } from '../logs/warn-once.ts';
 import { isObserved, observe } from '../observe.ts';
 import { waitForFlushHold } from './flush-hold.ts';
@@ -34,6 +35,11 @@ export async function loadObservedHandler(snapshot: EnvSnapshot = readEnv()): Pr
   // Providers first: the function's module may take a tracer while it loads, from its own copy of
   // @opentelemetry/api, and such a tracer reaches only a provider registered before.
   initTelemetry();
+  // The function's own observe() below would start loading the trace exporter and warming its
+  // connection only once the function's module has loaded; started now, both overlap with that
+  // load (often the longest part of init), and the first invocation finds the connection open.
+  const config = resolveConfig(undefined, snapshot);
+  preloadTracing(config);
   const handler = await loadUserHandler(handlerString, env.LAMBDA_TASK_ROOT || process.cwd());
   if ((handler as unknown as Record<symbol, unknown>)[STREAMING]) {
     // observe() calls (event, context); a streaming handler takes (event, responseStream, context).
@@ -42,7 +48,7 @@ export async function loadObservedHandler(snapshot: EnvSnapshot = readEnv()): Pr
   }
   // Already wrapped by a copy of lambda-observe bundled into the function: used as it is.
   const observed = isObserved(handler) ? handler : (observe(handler as Parameters<typeof observe>[0]) as unknown as UserHandler);
-  if (resolveConfig(undefined, snapshot).flushMode === 'async') {
+  if (config.flushMode === 'async') {
     // Lambda accepts the hold's registration only during init, which ends when this module has
     // loaded: wait for it here, so that the first invocation already answers before it exports.
     await waitForFlushHold(env.AWS_LAMBDA_RUNTIME_API, HOLD_WAIT_MS);
