@@ -58,10 +58,27 @@ export interface HeaderReadResult {
 const WANTED_HEADERS = new Set([...PROPAGATION_KEYS, 'x-request-id', 'user-agent']);
 const WANTED_LENGTHS = new Set([...WANTED_HEADERS].map((name) => name.length));
 
+/**
+ * Header names repeat from request to request (the same clients, the same API Gateway): each
+ * spelling is lower-cased and looked up once, not on every invocation (≈ 16 lower-cased copies per
+ * API Gateway v1 event otherwise). `null` = not a header we read. Bounded: a flood of distinct
+ * names starts it over.
+ */
+const NAME_CACHE_LIMIT = 512;
+const wantedNames = new Map<string, string | null>();
+
 function wantedName(key: string): string | undefined {
-  if (!WANTED_LENGTHS.has(key.length)) return undefined;
-  const lower = key.toLowerCase();
-  return WANTED_HEADERS.has(lower) ? lower : undefined;
+  let name = wantedNames.get(key);
+  if (name === undefined) {
+    name = null;
+    if (WANTED_LENGTHS.has(key.length)) {
+      const lower = key.toLowerCase();
+      if (WANTED_HEADERS.has(lower)) name = lower;
+    }
+    if (wantedNames.size >= NAME_CACHE_LIMIT) wantedNames.clear();
+    wantedNames.set(key, name);
+  }
+  return name ?? undefined;
 }
 
 /**
