@@ -9,7 +9,7 @@
  *                                    CLI's own lambda-observe) and the lazily imported exporters
  *   dist/*.js.map                    source maps (read only under --enable-source-maps)
  *   dist/**\/*.d.ts                  tsc's declarations, only those the two entries' types reach
- *   dist/THIRD-PARTY.md              the bundled packages and their licenses
+ *   dist/THIRD-PARTY.md, LICENSE     the bundled packages and their license's text
  *
  * Why bundled: unbundled, a cold start resolved, read, compiled and linked ≈ 255 ES modules one
  * by one (≈ 75 of ours, ≈ 180 of the OpenTelemetry SDK's), most of the package's cold-start cost.
@@ -22,7 +22,7 @@
  * tests build into their own directories)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -88,6 +88,8 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
   if (!existsSync(join(outDir, 'index.d.ts'))) throw new Error(`tsc wrote no declarations:\n${tsc.stdout}${tsc.stderr}`);
   pruneDeclarations(outDir);
   writeFileSync(join(outDir, 'THIRD-PARTY.md'), thirdPartyNotice(bundle.metafile));
+  // The Apache License 2.0 text, which redistributing the bundled packages requires (as in the layer).
+  copyFileSync(join(ROOT, 'node_modules/@opentelemetry/api/LICENSE'), join(outDir, 'LICENSE'));
 
   const outputs = bundle.metafile.outputs;
   const key = (file: string) => relative(ROOT, join(outDir, file));
@@ -114,7 +116,7 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
 function clean(outDir: string): void {
   if (!existsSync(outDir)) return;
   for (const name of readdirSync(outDir)) {
-    if (outDir === PACKAGE_DIST && name.startsWith('layer')) continue;
+    if (outDir === PACKAGE_DIST && name === 'layer.zip') continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
@@ -165,7 +167,7 @@ function thirdPartyNotice(metafile: Metafile): string {
     const meta = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license?: string };
     lines.push(`- ${name} ${meta.version} (${meta.license ?? 'see package'})`);
   }
-  lines.push('', 'Each is licensed under the Apache License 2.0, as lambda-observe is.', '');
+  lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
   return lines.join('\n');
 }
 
