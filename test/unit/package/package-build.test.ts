@@ -57,6 +57,20 @@ describe('npm package build', () => {
     for (const name of imported) assert.ok(name in manifest.dependencies, `${name} is imported by dist/ but not a dependency`);
   });
 
+  test("the @opentelemetry/api range lies inside every bundled package's peer range", () => {
+    // Bundled, the SDK packages' peer dependency on the API becomes ours to state.
+    const ours = bounds(manifest.dependencies['@opentelemetry/api'] as string);
+    const bundled = [...readFileSync(join(root, 'dist/THIRD-PARTY.md'), 'utf8').matchAll(/^- (\S+) /gm)].map((m) => m[1] as string);
+    assert.ok(bundled.includes('@opentelemetry/sdk-trace'));
+    for (const name of bundled) {
+      const peer = (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> })
+        .peerDependencies?.['@opentelemetry/api'];
+      if (!peer) continue;
+      const theirs = bounds(peer);
+      assert.ok(compare(ours.min, theirs.min) >= 0 && compare(ours.below, theirs.below) <= 0, `${name} wants @opentelemetry/api ${peer}`);
+    }
+  });
+
   test('declarations reach only `dependencies` (and the middleware host, @middy/core, its users install)', () => {
     const named = new Set<string>();
     for (const file of files('.d.ts')) {
@@ -85,3 +99,32 @@ describe('npm package build', () => {
     assert.deepEqual(middy, Object.keys(await import('../../../src/middy.ts')).sort());
   });
 });
+
+type Version = [number, number, number];
+
+/** The versions a range admits, [min, below), for the forms npm ranges here take: ~x, ^x, >=x <y, x. */
+function bounds(range: string): { min: Version; below: Version } {
+  const parse = (text: string) => text.split('.').map(Number) as Version;
+  const exact = /^(\d+\.\d+\.\d+)$/.exec(range);
+  if (exact) {
+    const [a, b, c] = parse(exact[1] as string);
+    return { min: [a, b, c], below: [a, b, c + 1] };
+  }
+  const tilde = /^~(\d+\.\d+\.\d+)$/.exec(range);
+  if (tilde) {
+    const min = parse(tilde[1] as string);
+    return { min, below: [min[0], min[1] + 1, 0] };
+  }
+  const caret = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (caret) {
+    const min = parse(caret[1] as string);
+    return { min, below: [min[0] + 1, 0, 0] };
+  }
+  const span = /^>=(\d+\.\d+\.\d+) <(\d+\.\d+\.\d+)$/.exec(range);
+  if (span) return { min: parse(span[1] as string), below: parse(span[2] as string) };
+  throw new Error(`unexpected range ${range}`);
+}
+
+function compare(a: Version, b: Version): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
