@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   ensureBenchDependencies();
 
-  log('building: tsc -p tsconfig.build.json → .cache/bench/dist/, esbuild bundle and the layer → bench/.build/ …');
+  log('building: the npm package (infra/build-package.ts) → .cache/bench/dist/, esbuild bundle and the layer → bench/.build/ …');
   const notes: string[] = [];
   const packageBuild = buildPackage();
   // src/ is edited by several people at once: a moment's inconsistency must not sink the run.
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     return undefined;
   });
   if (layer) useRealLayer();
-  if (packageBuild.diagnostics) notes.push(`tsc reported ${packageBuild.diagnostics} type errors (work in progress elsewhere); the package was emitted anyway.`);
+  if (packageBuild.diagnostics) notes.push(`tsc reported ${packageBuild.diagnostics} type errors (work in progress elsewhere); the package was built anyway.`);
 
   // Pinned before the receivers start, so that they (and the Pushgateway process) inherit it.
   const pinning = pin ? pinHarness() : { childPrefix: [], description: 'processes not pinned to CPUs' };

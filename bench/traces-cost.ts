@@ -93,7 +93,7 @@ if (process.argv[2] === '--child') {
 // ─── parent ─────────────────────────────────────────────────────────────────────────────────────
 let entry = pathToFileURL(join(ROOT, 'src/index.ts')).href;
 if (!process.argv.includes('--src')) {
-  // What users run: the package as tsc emits it (type stripping would add itself to every cold start).
+  // What users run: the package as `npm run build` builds it (type stripping would add itself to every cold start).
   const { buildPackage } = await import('./lib/build.ts');
   const { DIST_ENTRY } = await import('./lib/variants.ts');
   buildPackage();

@@ -184,6 +184,6 @@ function renderBundle(r: RunResults): string {
       `- Everything in one file (esbuild bundle of src/index.ts, minified, ESM, platform node${l ? '' : ' — the layer stand-in'}): **${kb(b.bytes)}**, ${kb(b.gzipBytes)} gzipped. Largest parts: ${top}.`,
     );
   }
-  lines.push(`- npm package built with \`tsc -p tsconfig.build.json\` in ${(r.build.package.ms / 1000).toFixed(1)} s${r.build.package.diagnostics ? ` (${r.build.package.diagnostics} type errors in work in progress; emitted anyway)` : ''}.`);
+  lines.push(`- npm package built with \`npm run build\` (infra/build-package.ts) in ${(r.build.package.ms / 1000).toFixed(1)} s${r.build.package.diagnostics ? ` (${r.build.package.diagnostics} type errors in work in progress; built anyway)` : ''}.`);
   return lines.join('\n');
 }

@@ -12,11 +12,11 @@ export const BENCH = join(ROOT, 'bench');
 export const HANDLERS = join(BENCH, 'handlers');
 export const EVENT_FILE = join(ROOT, 'test/fixtures/events/apigw-rest.json');
 /**
- * The npm package as `tsc -p tsconfig.build.json` builds it, but into a directory of the
+ * The npm package as `npm run build` builds it, but into a directory of the
  * benchmark's own: dist/ is rebuilt by others (the layer build, a teammate's `npm run build`) at
  * any moment, and a module that changes under a running child fails it. Under the repository's
- * .cache/ (ignored), its @opentelemetry/* imports resolve to the root node_modules exactly as
- * dist/'s do, never to bench/node_modules.
+ * .cache/ (ignored), its @opentelemetry/api import resolves to the root node_modules exactly as
+ * dist/'s does, never to bench/node_modules.
  */
 export const PACKAGE_OUT = join(ROOT, '.cache/bench/dist');
 export const DIST_ENTRY = join(PACKAGE_OUT, 'index.js');

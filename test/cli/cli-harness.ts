@@ -1,8 +1,9 @@
 /**
- * Builds the package the way it ships (tsc into dist/, next to a copy of package.json) in a temp
- * directory, and runs its CLI as a subprocess. The copy keeps the repo's own dist/ out of it (other
- * work may be rebuilding it), and its package.json makes `import 'lambda-observe'` in the copied
- * example handlers resolve to this very build — the module-instance setup a user gets.
+ * Builds the package the way it ships (infra/build-package.ts, what `npm run build` runs, into
+ * dist/, next to a copy of package.json) in a temp directory, and runs its CLI as a subprocess.
+ * The copy keeps the repo's own dist/ out of it (other work may be rebuilding it), and its
+ * package.json makes `import 'lambda-observe'` in the copied example handlers resolve to this very
+ * build — the module-instance setup a user gets.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -36,14 +37,14 @@ const SCRUBBED = /^(OTEL_|LAMBDA_OBSERVE_|AWS_|_HANDLER$|_X_AMZN|LAMBDA_TASK_ROO
 
 export function buildCli(): BuiltCli {
   const root = mkdtempSync(join(tmpdir(), 'lambda-observe-cli-'));
-  const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(root, 'dist')], {
+  const build = spawnSync(process.execPath, [join(REPO, 'infra/build-package.ts'), '--out', join(root, 'dist')], {
     cwd: REPO,
     encoding: 'utf8',
   });
-  // Type errors elsewhere in the tree (work in progress) still emit; errors in the CLI must not exist.
-  const cliErrors = tsc.stdout.split('\n').filter((line) => line.startsWith('src/cli/'));
+  // Type errors elsewhere in the tree (work in progress) still build; errors in the CLI must not exist.
+  const cliErrors = build.stderr.split('\n').filter((line) => line.startsWith('src/cli/'));
   if (cliErrors.length > 0) throw new Error(`the CLI does not typecheck:\n${cliErrors.join('\n')}`);
-  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error(`tsc wrote no dist/cli/main.js:\n${tsc.stdout}${tsc.stderr}`);
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error(`the package build wrote no dist/cli/main.js:\n${build.stdout}${build.stderr}`);
   cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
   cpSync(join(REPO, 'handlers'), join(root, 'handlers'), { recursive: true });
   cpSync(join(REPO, 'test/cli/fixtures'), join(root, 'fixtures'), { recursive: true });

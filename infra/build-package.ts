@@ -1,0 +1,199 @@
+/**
+ * Builds the npm package: `npm run build` writes dist/ (what `npm pack` ships, see package.json
+ * `files`).
+ *
+ *   dist/index.js, dist/middy.js     `lambda-observe`, `lambda-observe/middy` (ESM)
+ *   dist/cli/main.js                 the `lambda-observe` bin
+ *   dist/chunks/*.js                 code the entries share (one module instance for all three: a
+ *                                    handler the CLI loads that imports `lambda-observe` gets the
+ *                                    CLI's own lambda-observe) and the lazily imported exporters
+ *   dist/*.js.map                    source maps (read only under --enable-source-maps)
+ *   dist/**\/*.d.ts                  tsc's declarations, only those the two entries' types reach
+ *   dist/THIRD-PARTY.md, LICENSE     the bundled packages and their license's text
+ *
+ * Why bundled: unbundled, a cold start resolved, read, compiled and linked ≈ 255 ES modules one
+ * by one (≈ 75 of ours, ≈ 180 of the OpenTelemetry SDK's), most of the package's cold-start cost.
+ * The OpenTelemetry SDK pieces are bundled in (they are devDependencies); @opentelemetry/api stays
+ * external: it is a dependency that a function's own `@opentelemetry/api` must dedupe with, so
+ * that both see one global registry (tracer, meter and propagator providers, context manager).
+ * Builtins come through `process.getBuiltinModule()` (infra/builtin-shims.ts), as in the layer.
+ *
+ * Usage: node infra/build-package.ts [--out dir]   (dir defaults to dist/; the bench and the CLI
+ * tests build into their own directories)
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { builtinShims } from './builtin-shims.ts';
+import { unreachableModules } from './unreachable-modules.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const PACKAGE_DIST = join(ROOT, 'dist');
+
+/** The entry points, by output path (without .js) under dist/: package.json `exports` and `bin`. */
+const ENTRIES = { index: 'src/index.ts', middy: 'src/middy.ts', 'cli/main': 'src/cli/main.ts' } as const;
+/** The declarations package.json `types`/`exports` point at; only what they reach is kept. */
+const TYPE_ENTRIES = ['index.d.ts', 'middy.d.ts'];
+/** Imported at run time, never bundled (see above); both are `dependencies`. */
+const EXTERNAL = ['@opentelemetry/api', '@opentelemetry/api/*'];
+
+export interface PackageReport {
+  readonly outDir: string;
+  /** tsc's output when it complained (type errors in work in progress do not stop the build). */
+  readonly tscOutput: string;
+  readonly tscErrors: number;
+  /** Bytes of the static import graph of each entry: what importing it loads. */
+  readonly coldStartBytes: Readonly<Record<keyof typeof ENTRIES, number>>;
+  /** Lazily imported chunks (exporters), loaded only when configured. */
+  readonly lazyBytes: number;
+  readonly files: number;
+}
+
+/** Bundle the JavaScript, emit and prune the declarations, write the third-party notice. */
+export async function buildPackage(options: { outDir?: string } = {}): Promise<PackageReport> {
+  const outDir = resolve(options.outDir ?? PACKAGE_DIST);
+  clean(outDir);
+
+  const bundle = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    external: EXTERNAL,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Whitespace and syntax only: names stay as written, so a stack trace without source maps
+    // still names our functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Mappings only: readable stacks under --enable-source-maps, which then reads each map at load
+    // (the sources themselves would triple the maps for nothing a stack trace needs).
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [builtinShims(), unreachableModules()],
+  });
+
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (!existsSync(join(outDir, 'index.d.ts'))) throw new Error(`tsc wrote no declarations:\n${tsc.stdout}${tsc.stderr}`);
+  pruneDeclarations(outDir);
+  writeFileSync(join(outDir, 'THIRD-PARTY.md'), thirdPartyNotice(bundle.metafile));
+  // The Apache License 2.0 text, which redistributing the bundled packages requires (as in the layer).
+  copyFileSync(join(ROOT, 'node_modules/@opentelemetry/api/LICENSE'), join(outDir, 'LICENSE'));
+
+  const outputs = bundle.metafile.outputs;
+  const key = (file: string) => relative(ROOT, join(outDir, file));
+  const entryKeys = Object.keys(ENTRIES).map((name) => key(`${name}.js`));
+  const eager = staticGraph(outputs, entryKeys);
+  const graphBytes = (name: string) => [...staticGraph(outputs, [key(`${name}.js`)])].reduce((sum, o) => sum + (outputs[o]?.bytes ?? 0), 0);
+  return {
+    outDir,
+    tscOutput: `${tsc.stdout}${tsc.stderr}`,
+    tscErrors: (tsc.stdout.match(/error TS\d+/g) ?? []).length,
+    coldStartBytes: { index: graphBytes('index'), middy: graphBytes('middy'), 'cli/main': graphBytes('cli/main') },
+    lazyBytes: Object.keys(outputs)
+      .filter((name) => name.endsWith('.js') && !eager.has(name))
+      .reduce((sum, name) => sum + (outputs[name]?.bytes ?? 0), 0),
+    files: listFiles(outDir).length,
+  };
+}
+
+/**
+ * Empty the output directory, but for the layer's zip (`npm run build:layer` writes
+ * dist/layer.zip; package.json `files` leaves it out): a stale module from an earlier build must
+ * not be packed.
+ */
+function clean(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  for (const name of readdirSync(outDir)) {
+    if (outDir === PACKAGE_DIST && name === 'layer.zip') continue;
+    rmSync(join(outDir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * tsc declares every source file; keep those the entries' types reach (the others name SDK
+ * packages that are bundled, not installed, and nothing can import them: `exports` has only the
+ * two entries). Declarations import each other as './x.ts', which TypeScript resolves to x.d.ts.
+ */
+function pruneDeclarations(outDir: string): void {
+  const keep = new Set<string>();
+  const visit = (file: string) => {
+    if (keep.has(file) || !existsSync(file)) return;
+    keep.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\()\s*['"](\.[^'"]+)['"]/g)) {
+      visit(resolve(dirname(file), match[1] as string).replace(/\.(ts|js)$/, '.d.ts'));
+    }
+  };
+  TYPE_ENTRIES.forEach((entry) => visit(join(outDir, entry)));
+  for (const file of listFiles(outDir)) if (file.endsWith('.d.ts') && !keep.has(file)) rmSync(file);
+  removeEmptyDirectories(outDir);
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+function removeEmptyDirectories(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!statSync(path).isDirectory()) continue;
+    removeEmptyDirectories(path);
+    if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
+  }
+}
+
+/** The bundled packages, their versions and licenses (the bundle drops their license comments). */
+function thirdPartyNotice(metafile: Metafile): string {
+  const packages = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.add(match[1] as string);
+  }
+  const lines = ['# Third-party code bundled into this package', ''];
+  for (const name of [...packages].sort()) {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license?: string };
+    lines.push(`- ${name} ${meta.version} (${meta.license ?? 'see package'})`);
+  }
+  lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
+  return lines.join('\n');
+}
+
+function staticGraph(outputs: Metafile['outputs'], roots: string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !outputs[name]) return;
+    seen.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--out');
+  const report = await buildPackage({ outDir: at > 0 ? process.argv[at + 1] : undefined });
+  if (report.tscErrors > 0) console.error(report.tscOutput.trimEnd());
+  const { index, middy } = report.coldStartBytes;
+  console.log(
+    `package: ${relative(process.cwd(), report.outDir) || '.'} (${report.files} files); ` +
+      `lambda-observe loads ${kb(index)}, /middy ${kb(middy)}, the CLI ${kb(report.coldStartBytes['cli/main'])}; lazy exporters ${kb(report.lazyBytes)}`,
+  );
+  if (report.tscErrors > 0) process.exitCode = 1;
+}
