@@ -1,5 +1,5 @@
 /**
- * The Pushgateway sink: serialize with the kept Prometheus serializer, PUT the environment's
+ * The Pushgateway sink: write the exposition text (./prometheus-text.ts), PUT the environment's
  * group; at shutdown DELETE it, so environments that are gone do not linger as groups.
  */
 import { createGroupWriter } from './exposition.ts';
@@ -9,7 +9,6 @@ import type { MetricsWarn } from './warn.ts';
 
 /** A sink that PUTs each push to the environment's group and DELETEs the group at shutdown; never rejects. */
 export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWarn): MetricsSink {
-  // Loading starts now (at telemetry build), so the first push rarely waits for it.
   const writer = createGroupWriter(target.labels, warn);
   writer.catch(() => undefined);
   const client = createPushgatewayClient(target);
