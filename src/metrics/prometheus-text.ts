@@ -85,12 +85,8 @@ interface Family {
   metrics: Array<{ metric: MetricData; naming: Naming }> | undefined;
 }
 
-/** Build the writer (async for its callers, which used to wait for the serializer's import). */
-export async function createPrometheusTextWriter(options: PrometheusTextOptions): Promise<PrometheusTextWriter> {
-  return createWriter(options);
-}
-
-function createWriter(options: PrometheusTextOptions): PrometheusTextWriter {
+/** Build a writer; it keeps what it worked out about instruments and series for the next push. */
+export function createPrometheusTextWriter(options: PrometheusTextOptions): PrometheusTextWriter {
   const reserved = new Set(options.reservedLabels);
   const warn = options.warn;
   const namings = new WeakMap<MetricDescriptor, Naming>();

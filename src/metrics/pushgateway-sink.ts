@@ -10,17 +10,18 @@ import type { MetricsWarn } from './warn.ts';
 /** A sink that PUTs each push to the environment's group and DELETEs the group at shutdown; never rejects. */
 export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWarn): MetricsSink {
   const writer = createGroupWriter(target.labels, warn);
-  writer.catch(() => undefined);
   const client = createPushgatewayClient(target);
   return {
     name: 'pushgateway',
     target: client.groupUrl,
-    async export(resourceMetrics, deadline) {
+    // Not an async function: its frame would keep the collected metrics alive across the HTTP
+    // round trip (they would survive scavenges and be promoted); only the text goes on.
+    export(resourceMetrics, deadline) {
       let body: string;
       try {
-        body = (await writer)(resourceMetrics);
+        body = writer(resourceMetrics);
       } catch (error) {
-        return { reason: 'rejected', detail: `could not serialize metrics: ${error instanceof Error ? error.message : String(error)}` };
+        return Promise.resolve({ reason: 'rejected', detail: `could not serialize metrics: ${error instanceof Error ? error.message : String(error)}` });
       }
       return client.send('PUT', body, deadline);
     },

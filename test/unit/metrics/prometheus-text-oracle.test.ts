@@ -63,7 +63,7 @@ describe('Prometheus text writer = the exporter-prometheus serializer', () => {
     const reserved = ['job', 'instance', 'stage'];
     const ours: string[] = [];
     const theirs: string[] = [];
-    const write = await createPrometheusTextWriter({ reservedLabels: reserved, warn: (key) => ours.push(key) });
+    const write = createPrometheusTextWriter({ reservedLabels: reserved, warn: (key) => ours.push(key) });
     const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
     const library = (rm: ResourceMetrics): string => {
       const text = serializer.serialize(prepareForPushgateway(rm, new Set(reserved), (key) => theirs.push(key)));
