@@ -73,7 +73,7 @@ interface Series {
   /** `name{labels} ` (or `name `): a sample is this, the value and a newline. */
   readonly prefix: string;
   dedupeKey?: string;
-  /** Histograms: `_count` and `_sum` prefixes, a prefix per written bucket, for these boundaries. */
+  /** Histograms: the count and sum line prefixes, a prefix per written bucket, for these boundaries. */
   histogram?: { readonly boundaries: readonly number[]; readonly counts: number; readonly count: string; readonly sum: string; readonly buckets: readonly string[] };
 }
 
