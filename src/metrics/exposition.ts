@@ -14,7 +14,7 @@ import type { MetricsWarn } from './warn.ts';
  * A writer for one Pushgateway group: the grouping labels (`job`, `instance` and the static ones)
  * are reserved, so a metric attribute of the same name is renamed instead of clashing with them.
  */
-export function createGroupWriter(staticLabels: Readonly<Record<string, string>>, warn: MetricsWarn): Promise<PrometheusTextWriter> {
+export function createGroupWriter(staticLabels: Readonly<Record<string, string>>, warn: MetricsWarn): PrometheusTextWriter {
   return createPrometheusTextWriter({ reservedLabels: ['job', 'instance', ...Object.keys(staticLabels)], warn });
 }
 
@@ -29,7 +29,7 @@ export interface Exposition {
 /** Collect the environment's metrics now and write them as the push would. */
 export async function renderExposition(config: Config, warn: MetricsWarn, timeoutMs: number): Promise<Exposition> {
   const labels = config.metrics.pushgatewayLabels;
-  const writer = await createGroupWriter(labels, warn);
+  const writer = createGroupWriter(labels, warn);
   const { resourceMetrics } = await environmentMetrics().reader.collect({ timeoutMillis: timeoutMs });
   const instance = environmentInstanceId(config.logStreamName);
   return {

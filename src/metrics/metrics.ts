@@ -12,10 +12,9 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { recordSummary } from './faas-instruments.ts';
 import { environmentInstanceId } from './instance-id.ts';
 import { createOtlpSink, loadOtlpMetricExporter } from './otlp-sink.ts';
-import { loadPrometheusExporter } from './prometheus-text.ts';
 import { environmentMetrics, type MeterPipeline } from './provider.ts';
 import { PushScheduler, type MetricsSink } from './push-scheduler.ts';
-import { createPushgatewaySink } from './pushgateway-sink.ts';
+import { createPushgatewaySink, loadPrometheusWriter } from './pushgateway-sink.ts';
 import { setMetricsWarn, type MetricsWarn } from './warn.ts';
 
 export { METER_NAME } from './provider.ts';
@@ -134,7 +133,7 @@ async function collect(pipeline: MeterPipeline, timeoutMs: number, warn: Metrics
 function preloadExporters(): void {
   try {
     const settings = resolveConfig(undefined, peekEnv()).metrics;
-    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) loadPrometheusExporter().catch(() => undefined);
+    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) loadPrometheusWriter().catch(() => undefined);
     if (settings.exporters.includes('otlp')) loadOtlpMetricExporter().catch(() => undefined);
   } catch {
     // A preload is an optimisation; the sinks load what they need themselves.

@@ -97,21 +97,35 @@ export class PushScheduler {
     return run;
   }
 
-  async #pushOnce(deadline: number, final: boolean): Promise<void> {
+  #pushOnce(deadline: number, final: boolean): Promise<void> {
     const started = performance.now();
     this.#lastStart = started;
     const active = this.#sinks.filter((s) => final || s.restUntil <= started);
-    if (active.length === 0 || deadline - started < MIN_PUSH_MS) return;
-    let data: ResourceMetrics;
-    try {
-      data = await this.#options.collect(deadline - started);
-    } catch (error) {
-      for (const { sink } of active) this.#options.onFailure(sink, 'push', unexpected(error)!);
-      return;
-    }
-    await Promise.all(
-      active.map(async (state) => {
-        const failure = await state.sink.export(data, deadline).catch(unexpected);
+    if (active.length === 0 || deadline - started < MIN_PUSH_MS) return Promise.resolve();
+    // Plain promise callbacks, not an async function: a suspended async frame would keep the
+    // collected data alive across the HTTP round trip (surviving scavenges, promoted). The sinks
+    // serialize before their first wait, so the data dies young once they have started.
+    return this.#options.collect(deadline - started).then(
+      (data) => this.#exportAll(active, data, deadline),
+      (error: unknown) => {
+        for (const { sink } of active) this.#options.onFailure(sink, 'push', unexpected(error)!);
+      },
+    );
+  }
+
+  /** No closure is created here: one would share a context that holds `data` until the sinks finish. */
+  #exportAll(active: readonly SinkState[], data: ResourceMetrics, deadline: number): Promise<void> {
+    const exports: Promise<void>[] = [];
+    for (const state of active) exports.push(this.#export(state, data, deadline));
+    return Promise.all(exports).then(ignore);
+  }
+
+  /** One sink's export; `data` is not captured by the callback, so it is not kept while the sink waits. */
+  #export(state: SinkState, data: ResourceMetrics, deadline: number): Promise<void> {
+    return state.sink
+      .export(data, deadline)
+      .catch(unexpected)
+      .then((failure) => {
         if (!failure) {
           state.backoffMs = 0;
           state.restUntil = 0;
@@ -120,10 +134,11 @@ export class PushScheduler {
         state.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, state.backoffMs * 2));
         state.restUntil = performance.now() + state.backoffMs;
         this.#options.onFailure(state.sink, 'push', failure);
-      }),
-    );
+      });
   }
 }
+
+function ignore(): void {}
 
 function unexpected(error: unknown): PushFailure {
   return { reason: 'network', detail: error instanceof Error ? error.message : String(error) };
