@@ -81,7 +81,7 @@ export function unreachableModules(): Plugin {
     name: 'unreachable-modules',
     setup(build) {
       for (const { path, because, source } of UNREACHABLE) {
-        const message = JSON.stringify(`lambda-observe layer: this module was left out of the bundle (${because})`);
+        const message = JSON.stringify(`lambda-observe: this module was left out of the bundle (${because})`);
         build.onLoad({ filter: path }, () => ({ contents: source(message), loader: 'js', resolveDir: ROOT }));
       }
     },

@@ -63,7 +63,7 @@ function p90(values: number[]): number {
 
 const event = { time: '2026-11-22T03:00:00Z', simulateDelayMs: 0 };
 const lines: string[] = [];
-lines.push(`Layer: zipped ${(report.zippedBytes / 1024).toFixed(1)} KB, unzipped ${(report.unzippedBytes / 1024).toFixed(1)} KB; cold start loads ${(report.coldStartBytes.handler / 1024).toFixed(1)} KB minified; extension ${(report.coldStartBytes.extension / 1024).toFixed(1)} KB`);
+lines.push(`Layer: zipped ${(report.zippedBytes / 1000).toFixed(1)} KB, unzipped ${(report.unzippedBytes / 1000).toFixed(1)} KB; cold start loads ${(report.coldStartBytes.handler / 1000).toFixed(1)} KB minified; extension ${(report.coldStartBytes.extension / 1000).toFixed(1)} KB`);
 lines.push('', `Init duration, ${runs} cold starts each (ms):`, '', '| variant | median | p90 | first invocation, median |', '|---|---:|---:|---:|');
 for (const variant of initVariants) {
   const inits: number[] = [];
