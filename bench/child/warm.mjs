@@ -108,5 +108,16 @@ function sampleMemory(invocations) {
     rssAfterGc: after.rss,
     heapUsedAfterGc: after.heapUsed,
     external: after.external,
+    newSpace: newSpaceBytes(),
   };
+}
+
+/**
+ * V8's young generation as committed now. It grows (up to --max-semi-space-size) when enough
+ * bytes survive its collections, and a full GC does not shrink it: RSS that grows while the heap
+ * after GC stays flat is this, not a leak.
+ */
+function newSpaceBytes() {
+  const spaces = process.getBuiltinModule('node:v8').getHeapSpaceStatistics();
+  return spaces.find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 }

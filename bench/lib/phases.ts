@@ -248,5 +248,6 @@ function medianSample(samples: readonly MemorySample[]): MemorySample | undefine
     rssAfterGc: pick('rssAfterGc'),
     heapUsedAfterGc: pick('heapUsedAfterGc'),
     external: pick('external'),
+    newSpace: pick('newSpace'),
   };
 }

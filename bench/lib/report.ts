@@ -147,7 +147,7 @@ function renderMemory(memory: readonly MemoryResult[]): string {
   const raw = memory.find((m) => m.variant === 'raw' && !m.error);
   const rawAt = (n: number) => raw?.samples.find((s) => s.invocations === n);
   const rows = memory.map((m) => {
-    if (m.error) return [m.label, `failed: ${m.error}`, '', '', '', '', ''];
+    if (m.error) return [m.label, `failed: ${m.error}`, '', '', '', '', '', ''];
     const first = m.samples[0];
     const at5k = m.samples.find((s) => s.invocations === 5000);
     const last = m.samples[m.samples.length - 1];
@@ -157,6 +157,7 @@ function renderMemory(memory: readonly MemoryResult[]): string {
       m.variant === 'raw' || !at5k || !rawAt(5000) ? '–' : signed((at5k.rss - rawAt(5000)!.rss) / 1e6),
       `${mb(at5k?.heapUsedAfterGc)} → ${mb(last?.heapUsedAfterGc)}`,
       `${mb(at5k?.rssAfterGc)} → ${mb(last?.rssAfterGc)}`,
+      `${mb(at5k?.newSpace)} → ${mb(last?.newSpace)}`,
       (last?.invocations ?? 0).toLocaleString('en-US'),
       m.samples.map((s) => mb(s.heapUsedAfterGc)).join(' '),
     ].concat(first ? [] : []);
@@ -164,7 +165,7 @@ function renderMemory(memory: readonly MemoryResult[]): string {
   return [
     '### Memory over a long run (one process per variant)',
     '',
-    table(['variant', 'RSS at 5,000 MB', 'over raw MB', 'heap after GC, 5,000 → last, MB', 'RSS after GC, 5,000 → last, MB', 'last sample at', 'heap after GC at each sample, MB'], rows),
+    table(['variant', 'RSS at 5,000 MB', 'over raw MB', 'heap after GC, 5,000 → last, MB', 'RSS after GC, 5,000 → last, MB', 'V8 new space, 5,000 → last, MB', 'last sample at', 'heap after GC at each sample, MB'], rows),
   ].join('\n');
 }
 

@@ -35,6 +35,8 @@ export interface MemorySample {
   readonly rssAfterGc: number;
   readonly heapUsedAfterGc: number;
   readonly external: number;
+  /** V8's committed young generation (new space) after the full GC. */
+  readonly newSpace: number;
 }
 
 export interface WarmResult {
