@@ -115,7 +115,12 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
  */
 function clean(outDir: string): void {
   if (!existsSync(outDir)) return;
-  for (const name of readdirSync(outDir)) {
+  const names = readdirSync(outDir);
+  // `--out` names any directory: empty it only if it is empty already or looks like a build of ours.
+  if (names.length > 0 && !names.includes('index.js') && !names.includes('chunks')) {
+    throw new Error(`${outDir} is not empty and does not look like a package build (no index.js, no chunks/): not emptying it`);
+  }
+  for (const name of names) {
     if (outDir === PACKAGE_DIST && name === 'layer.zip') continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 /** The invocation's OpenTelemetry contexts (src/traces/context-chain.ts) behave as the API's own. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createContextKey, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { CHAIN_ROOT } from '../../../src/traces/context-chain.ts';
 
@@ -46,3 +48,35 @@ describe('context chain', () => {
     assert.equal(trace.getSpan(CHAIN_ROOT), undefined);
   });
 });
+
+describe('context chain depth', () => {
+  test('a context derived from itself many times keeps one value per key and lets earlier values go', async () => {
+    let chain: Context = CHAIN_ROOT.setValue(B, 'kept');
+    let api: Context = ROOT_CONTEXT.setValue(B, 'kept');
+    let first: WeakRef<object> | undefined;
+    for (let i = 0; i < 10_000; i++) {
+      const value = { i };
+      first ??= new WeakRef(value);
+      chain = chain.setValue(A, value);
+      api = api.setValue(A, value);
+      if (i % 1000 === 0) {
+        chain = chain.deleteValue(B).setValue(B, `kept ${i}`);
+        api = api.deleteValue(B).setValue(B, `kept ${i}`);
+      }
+    }
+    assert.deepEqual(chain.getValue(A), { i: 9_999 });
+    assert.equal(chain.getValue(B), api.getValue(B));
+    assert.equal(chain.deleteValue(A).getValue(A), undefined);
+    // The first value is overridden 9,999 times: a chain that kept every link would keep it alive.
+    api = ROOT_CONTEXT;
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live to the end of the job
+    collectGarbage();
+    assert.equal(first?.deref(), undefined, 'the first value is still reachable from the chain');
+  });
+});
+
+/** A full GC, without starting the test process with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
