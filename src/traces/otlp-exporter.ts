@@ -75,7 +75,8 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions): SpanExpor
           const waitMs = response.retryInMillis ?? jittered;
           const remaining = deadline - Date.now();
           if (waitMs <= remaining) {
-            setTimeout(() => attempt(body, remaining, deadline, retries - 1, backoff * BACKOFF_MULTIPLIER, complete), waitMs).unref();
+            // The next attempt gets what is left of the deadline when it starts, not when it was planned.
+            setTimeout(() => attempt(body, Math.max(1, deadline - Date.now()), deadline, retries - 1, backoff * BACKOFF_MULTIPLIER, complete), waitMs).unref();
             return;
           }
         }

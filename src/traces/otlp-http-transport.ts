@@ -79,15 +79,24 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
   const post = (body: Uint8Array, timeoutMs: number, using: Http.Agent): Promise<OtlpResponse> =>
     new Promise((resolve) => {
       let settled = false;
+      let req: Http.ClientRequest | undefined;
+      // One deadline for the whole request. (`req.setTimeout` is an idle timeout: a server that
+      // trickles its answer would hold the export, and the exporter's concurrency slot, for ever.)
+      const timer = setTimeout(() => {
+        req?.destroy();
+        finish({ status: 'retryable', error: new Error('Request timed out') });
+      }, timeoutMs);
+      timer.unref();
       const finish = (response: OtlpResponse): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         resolve(response);
       };
       const headers: Record<string, string | number> = { ...options.headers, 'Content-Length': body.byteLength };
       if (gzip) headers['Content-Encoding'] = 'gzip';
       try {
-        const req = http.request({ ...base, auth, agent: using, headers }, (res) => {
+        req = http.request({ ...base, auth, agent: using, headers }, (res) => {
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -111,10 +120,6 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
             else if (retryableStatus(status)) finish({ status: 'retryable', error, retryInMillis: retryAfterMs(res.headers['retry-after']) });
             else finish({ status: 'failure', error });
           });
-        });
-        req.setTimeout(timeoutMs, () => {
-          req.destroy();
-          finish({ status: 'retryable', error: new Error('Request timed out') });
         });
         req.on('error', (error: NodeJS.ErrnoException) => {
           finish(typeof error.code === 'string' && RETRYABLE_CODES.has(error.code) ? { status: 'retryable', error } : { status: 'failure', error });
