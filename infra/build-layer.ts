@@ -21,6 +21,7 @@ import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
+import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 import { createZip, type ZipEntry } from './zip.ts';
@@ -92,8 +93,8 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     { path: 'lambda-observe-wrapper', data: await readFile(join(ROOT, 'src/layer/exec-wrapper.sh')), mode: 0o755 },
     { path: 'extensions/lambda-observe', data: await readFile(join(ROOT, 'src/layer/extension.sh')), mode: 0o755 },
     { path: `${PACKAGE_DIR}/package.json`, data: Buffer.from(`${JSON.stringify(layerPackageJson(pkg), null, 2)}\n`) },
-    { path: `${PACKAGE_DIR}/LICENSE`, data: await readFile(join(ROOT, 'node_modules/@opentelemetry/api/LICENSE')) },
-    { path: `${PACKAGE_DIR}/THIRD-PARTY.md`, data: Buffer.from(await thirdPartyNotice(library.metafile)) },
+    { path: `${PACKAGE_DIR}/LICENSE`, data: await readFile(APACHE_LICENSE) },
+    { path: `${PACKAGE_DIR}/THIRD-PARTY.md`, data: Buffer.from(thirdPartyNotice(library.metafile, 'layer')) },
   ];
   for (const file of [...library.outputFiles, ...extension.outputFiles]) {
     entries.push({ path: `${PACKAGE_DIR}/dist/${relative('/layer-dist', file.path)}`, data: Buffer.from(file.contents) });
@@ -107,7 +108,6 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
   const outputs = library.metafile.outputs;
   // Metafile paths are relative to the working directory.
   const key = (name: string) => relative(ROOT, join('/layer-dist', name));
-  const lazy = Object.keys(outputs).filter((name) => !staticGraph(outputs, [key('layer/handler.mjs'), key('index.mjs'), key('middy.mjs')]).has(name));
   return {
     outFile,
     zippedBytes: zip.length,
@@ -119,7 +119,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
       middy: graphBytes(outputs, key('middy.mjs')),
       extension: Object.values(extension.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0),
     },
-    lazyBytes: lazy.reduce((sum, name) => sum + (outputs[name]?.bytes ?? 0), 0),
+    lazyBytes: lazyBytes(outputs, [key('layer/handler.mjs'), key('index.mjs'), key('middy.mjs')]),
   };
 }
 
@@ -171,43 +171,6 @@ async function otelApiEntries(): Promise<ZipEntry[]> {
     }
   }
   return entries;
-}
-
-/** The bundled packages, their versions and licenses (the bundle drops their license comments). */
-async function thirdPartyNotice(metafile: Metafile): Promise<string> {
-  const packages = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (match) packages.add(match[1] as string);
-  }
-  const lines = ['# Third-party code bundled into this layer', ''];
-  for (const name of [...packages].sort()) {
-    const meta = JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license?: string };
-    lines.push(`- ${name} ${meta.version} (${meta.license ?? 'see package'})`);
-  }
-  lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
-  return lines.join('\n');
-}
-
-function staticGraph(outputs: Metafile['outputs'], roots: string[]): Set<string> {
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || !outputs[name]) return;
-    seen.add(name);
-    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement') visit(imported.path);
-  };
-  roots.forEach(visit);
-  return seen;
-}
-
-function graphBytes(outputs: Metafile['outputs'], root: string): number {
-  let sum = 0;
-  for (const name of staticGraph(outputs, [root])) sum += outputs[name]?.bytes ?? 0;
-  return sum;
-}
-
-function kb(bytes: number): string {
-  return `${(bytes / 1000).toFixed(1)} KB`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

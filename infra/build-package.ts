@@ -25,8 +25,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { builtinShims } from './builtin-shims.ts';
+import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -87,23 +88,18 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
   });
   if (!existsSync(join(outDir, 'index.d.ts'))) throw new Error(`tsc wrote no declarations:\n${tsc.stdout}${tsc.stderr}`);
   pruneDeclarations(outDir);
-  writeFileSync(join(outDir, 'THIRD-PARTY.md'), thirdPartyNotice(bundle.metafile));
-  // The Apache License 2.0 text, which redistributing the bundled packages requires (as in the layer).
-  copyFileSync(join(ROOT, 'node_modules/@opentelemetry/api/LICENSE'), join(outDir, 'LICENSE'));
+  writeFileSync(join(outDir, 'THIRD-PARTY.md'), thirdPartyNotice(bundle.metafile, 'package'));
+  copyFileSync(APACHE_LICENSE, join(outDir, 'LICENSE'));
 
   const outputs = bundle.metafile.outputs;
   const key = (file: string) => relative(ROOT, join(outDir, file));
-  const entryKeys = Object.keys(ENTRIES).map((name) => key(`${name}.js`));
-  const eager = staticGraph(outputs, entryKeys);
-  const graphBytes = (name: string) => [...staticGraph(outputs, [key(`${name}.js`)])].reduce((sum, o) => sum + (outputs[o]?.bytes ?? 0), 0);
+  const entryBytes = (name: keyof typeof ENTRIES) => graphBytes(outputs, key(`${name}.js`));
   return {
     outDir,
     tscOutput: `${tsc.stdout}${tsc.stderr}`,
     tscErrors: (tsc.stdout.match(/error TS\d+/g) ?? []).length,
-    coldStartBytes: { index: graphBytes('index'), middy: graphBytes('middy'), 'cli/main': graphBytes('cli/main') },
-    lazyBytes: Object.keys(outputs)
-      .filter((name) => name.endsWith('.js') && !eager.has(name))
-      .reduce((sum, name) => sum + (outputs[name]?.bytes ?? 0), 0),
+    coldStartBytes: { index: entryBytes('index'), middy: entryBytes('middy'), 'cli/main': entryBytes('cli/main') },
+    lazyBytes: lazyBytes(outputs, Object.keys(ENTRIES).map((name) => key(`${name}.js`))),
     files: listFiles(outDir).length,
   };
 }
@@ -158,37 +154,6 @@ function removeEmptyDirectories(dir: string): void {
     removeEmptyDirectories(path);
     if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
   }
-}
-
-/** The bundled packages, their versions and licenses (the bundle drops their license comments). */
-function thirdPartyNotice(metafile: Metafile): string {
-  const packages = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (match) packages.add(match[1] as string);
-  }
-  const lines = ['# Third-party code bundled into this package', ''];
-  for (const name of [...packages].sort()) {
-    const meta = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license?: string };
-    lines.push(`- ${name} ${meta.version} (${meta.license ?? 'see package'})`);
-  }
-  lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
-  return lines.join('\n');
-}
-
-function staticGraph(outputs: Metafile['outputs'], roots: string[]): Set<string> {
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || !outputs[name]) return;
-    seen.add(name);
-    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement') visit(imported.path);
-  };
-  roots.forEach(visit);
-  return seen;
-}
-
-function kb(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -222,7 +222,7 @@ export class ActiveInvocation {
   #finished: Promise<void> | undefined;
   /** The extension held freezes when this invocation opened (it acknowledged before Lambda sent it this INVOKE). */
   readonly #heldAtOpen = flushHeld();
-  /** Whether a flush has anything to deliver (fixed by the config). */
+  /** Whether a flush has anything to deliver (fixed by the config), asked once per invocation. */
   readonly #exports: boolean;
 
   constructor(telemetry: Telemetry, config: Config, event: unknown, lambdaContext: LambdaContextLike) {
@@ -501,16 +501,8 @@ function reportFlushProblems(
   }
 }
 
-let exportsOf: { readonly config: Config; readonly exports: boolean } | undefined;
-
 /** Whether a flush has anything to deliver: console spans are written when they end, and `none` sends nothing. */
 function exportsAnything(config: Config): boolean {
-  // A wrapper's config is resolved once: answered once for it, not on every invocation.
-  if (exportsOf?.config !== config) exportsOf = { config, exports: selectsExporter(config) };
-  return exportsOf.exports;
-}
-
-function selectsExporter(config: Config): boolean {
   return config.tracesExporter.some((name) => name === 'otlp' || name === 'zipkin') || config.metrics.exporters.some((name) => name !== 'none');
 }
 

@@ -4,7 +4,8 @@
  * logs, traces and metrics. Nested objects flatten to the OTel names (`faas.invocation_id`).
  */
 import type { InvocationState, InvocationSummary } from '../context.ts';
-import { isoTimestamp } from '../logs/timestamp.ts';
+import { isoTimestamp } from '../timestamp.ts';
+import { processMemory } from '../process-memory.ts';
 
 export const WIDE_EVENT_NAME = 'faas.invocation';
 
@@ -67,7 +68,7 @@ export function buildWideEvent(input: WideEventInput): WideEvent {
     duration_ms: Math.round(summary.durationMs * 1000) / 1000,
     outcome: summary.outcome,
     log_counts: { ...state.logCounts },
-    process: { memory: { rss_bytes: residentSetBytes() } },
+    process: { memory: { rss_bytes: processMemory().rss } },
   };
   if (input.region) envelope.cloud = { region: input.region };
   const details: Record<string, unknown> = {};
@@ -90,21 +91,6 @@ function copyFields(details: Record<string, unknown>, fields: Readonly<Record<st
     const key = keys[i] as string;
     if (!(key in envelope)) details[key] = fields[key];
   }
-}
-
-/** How long an RSS reading is reused: reading it costs ~10 µs (libuv opens and parses /proc/self/stat). */
-const RSS_MAX_AGE_MS = 1000;
-let rssReading = { bytes: 0, at: Number.NEGATIVE_INFINITY };
-
-/**
- * The process's resident set size, read at most once a second. An environment invoked less often
- * than that (most) gets a fresh reading every time; one invoked hundreds of times a second does
- * not pay a file read per invocation for a figure that moves slowly anyway.
- */
-function residentSetBytes(): number {
-  const now = performance.now();
-  if (now - rssReading.at >= RSS_MAX_AGE_MS) rssReading = { bytes: process.memoryUsage.rss(), at: now };
-  return rssReading.bytes;
 }
 
 function httpFields(input: WideEventInput, summary: InvocationSummary): Record<string, unknown> {

@@ -8,7 +8,7 @@ import type { LogLevel } from '../config.ts';
 import { activeRedactor } from '../redact/redact.ts';
 import { writeLine } from './line-writer.ts';
 import { cleanString, DEFAULT_LIMITS, sanitize, type SanitizeOptions } from './safe-json.ts';
-import { isoTimestamp } from './timestamp.ts';
+import { isoTimestamp } from '../timestamp.ts';
 
 /** The logger name of lambda-observe's own lines, so users can filter or fix its level. */
 export const INTERNAL_LOGGER = 'lambda-observe';

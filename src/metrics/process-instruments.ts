@@ -4,9 +4,7 @@
  * series of that instance started again from zero.
  */
 import type { Meter } from '@opentelemetry/api';
-
-/** How old a memory reading may be when it is observed again. */
-const MEMORY_MAX_AGE_MS = 1000;
+import { processMemory } from '../process-memory.ts';
 
 /** Register the gauges on `meter`. In Prometheus: `process_memory_usage_bytes`, `v8js_memory_heap_used_bytes`, `process_start_time_seconds`. */
 export function registerProcessInstruments(meter: Meter): void {
@@ -22,18 +20,11 @@ export function registerProcessInstruments(meter: Meter): void {
     unit: 's',
   });
   const started = Math.round(performance.timeOrigin) / 1000;
-  let usage = { rss: 0, heapUsed: 0 };
-  let readAt = Number.NEGATIVE_INFINITY;
   meter.addBatchObservableCallback(
     (result) => {
-      // One memoryUsage() call for both, at most once a second: it reads RSS from /proc, which in a
-      // busy function costs ≈ 60 µs a call (bench/profile.ts warm lo-sync; ≈ 4 µs in an idle
-      // process), and a push after every invocation would pay it every time.
-      const now = performance.now();
-      if (now - readAt >= MEMORY_MAX_AGE_MS) {
-        usage = process.memoryUsage();
-        readAt = now;
-      }
+      // At most one reading a second, shared with the wide event: a push after every invocation
+      // would otherwise read /proc every time.
+      const usage = processMemory();
       result.observe(rss, usage.rss);
       result.observe(heapUsed, usage.heapUsed);
       result.observe(startTime, started);

@@ -21,9 +21,8 @@ export interface ExporterSettings {
 }
 
 type ExporterFactory = (settings: ExporterSettings) => SpanExporter;
-type ModuleKey = 'otlp' | 'zipkin';
 
-const modules = new Map<ModuleKey, Promise<ExporterFactory>>();
+const modules = new Map<RemoteExporterName, Promise<ExporterFactory>>();
 const instances = new Map<string, Promise<SpanExporter>>();
 /** Exporters (by instance key) that were warmed up or that a real export already asked for. */
 const connecting = new Set<string>();
@@ -90,8 +89,8 @@ function loadFactory(name: RemoteExporterName): Promise<ExporterFactory> {
   return loading;
 }
 
-function importFactory(key: ModuleKey): Promise<ExporterFactory> {
-  switch (key) {
+function importFactory(name: RemoteExporterName): Promise<ExporterFactory> {
+  switch (name) {
     case 'otlp':
       // OTLP/HTTP JSON and protobuf: the OpenTelemetry serializers behind a transport of ours that
       // takes node:http from `process.getBuiltinModule` (an ES module import of node:http loads
