@@ -6,7 +6,7 @@
  * Built from the SDK's parts rather than @opentelemetry/sdk-node, which statically loads every
  * exporter (gRPC included): see bench/sdk-node-vs-parts.ts for the cold-start figures.
  */
-import { context, metrics, propagation, trace, type Counter, type Tracer } from '@opentelemetry/api';
+import { context, metrics, propagation, type Counter, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config.ts';
@@ -14,6 +14,7 @@ import { invocationContextManager } from '../context.ts';
 import type { ResourceAttributes } from '../resource.ts';
 import { createConsoleSpanExporter } from './console-exporter.ts';
 import { exporterEndpoint, loadExporter, preloadExporter, type RemoteExporterName } from './exporters.ts';
+import { delegateGlobalTracerProvider } from './global-tracer-provider.ts';
 import { createGuardedExporter, type DropReason, type GuardedExporter } from './guarded-exporter.ts';
 import { disableHttpPropagation, enableHttpPropagation } from './http-propagation.ts';
 import { createOpenSpanTracker } from './open-spans.ts';
@@ -141,7 +142,7 @@ function registerGlobals(provider: TracerProvider, config: Config, deps: Tracing
   if (!context.setGlobalContextManager(invocationContextManager)) {
     deps.warn('traces:context-manager', 'another OpenTelemetry context manager is registered; lambda-observe uses it');
   }
-  if (!trace.setGlobalTracerProvider(provider)) {
+  if (!delegateGlobalTracerProvider(provider)) {
     deps.warn('traces:provider', 'another OpenTelemetry tracer provider is registered; spans created with trace.getTracer() go there');
   }
   propagation.setGlobalPropagator(createPropagator(config.traces.propagators));

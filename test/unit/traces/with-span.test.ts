@@ -6,13 +6,15 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { invocationContextManager } from '../../../src/context.ts';
-import { withSpan } from '../../../src/index.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-context.setGlobalContextManager(invocationContextManager);
+// Registered before lambda-observe is imported, which registers its own provider otherwise
+// (src/traces/global-tracer-provider.ts): a provider registered first stays the global one.
 trace.setGlobalTracerProvider(provider);
+const { invocationContextManager } = await import('../../../src/context.ts');
+const { withSpan } = await import('../../../src/index.ts');
+context.setGlobalContextManager(invocationContextManager);
 after(() => provider.shutdown());
 beforeEach(() => exporter.reset());
 
