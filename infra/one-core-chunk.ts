@@ -54,13 +54,18 @@ export function oneCoreChunk(core: string): Plugin {
           return resolved;
         }
         // An import() target: a module of its own that re-exports the target, so that the target,
-        // which other modules may import statically, is left as it is.
+        // which other modules may import statically, is left as it is. One wrapper per target
+        // (its resolved path), whatever specifier and importer reached it.
         const file = resolved.namespace === 'file' ? resolved.path : undefined;
-        return { path: args.path, namespace: WRAPPER, pluginData: { resolveDir: args.resolveDir, file } };
+        return {
+          path: file ?? `${resolved.namespace}:${resolved.path}`,
+          namespace: WRAPPER,
+          pluginData: { resolveDir: args.resolveDir, file, specifier: file ?? args.path },
+        };
       });
       build.onLoad({ filter: /.*/, namespace: WRAPPER }, async (args) => {
-        const { resolveDir, file } = args.pluginData as { resolveDir: string; file?: string };
-        const specifier = JSON.stringify(args.path);
+        const { resolveDir, file, specifier: target } = args.pluginData as { resolveDir: string; file?: string; specifier: string };
+        const specifier = JSON.stringify(target);
         // A builtin's shim (builtin-shims.ts) has a default export; a file may or may not.
         const hasDefault = file === undefined || /\bexport\s+default\b|\bas\s+default\b/.test(await readFile(file, 'utf8'));
         const lines = [`export * from ${specifier};`, ...(hasDefault ? [`export { default } from ${specifier};`] : [])];
