@@ -21,6 +21,7 @@ import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
+import { oneCoreChunk } from './one-core-chunk.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
 import { unreachableModules } from './unreachable-modules.ts';
@@ -79,7 +80,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
     format: 'esm',
-    plugins: [builtinShims(), unreachableModules()],
+    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules()],
   });
   checkRenamable(privateFields, await bundledSources(library.metafile));
   const extension = await build({

@@ -27,6 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { builtinShims } from './builtin-shims.ts';
+import { oneCoreChunk } from './one-core-chunk.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 
@@ -79,7 +80,7 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    plugins: [builtinShims(), unreachableModules()],
+    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules()],
   });
 
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
