@@ -27,8 +27,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { builtinShims } from './builtin-shims.ts';
-import { oneCoreChunk } from './one-core-chunk.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
+import { oneCoreChunk } from './one-core-chunk.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
