@@ -18,6 +18,7 @@
  * their deadlines and abort.
  */
 import type * as Net from 'node:net';
+import { takePreconnected } from './preconnect.ts';
 
 export interface Http1Response {
   readonly status: number;
@@ -119,7 +120,9 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
   };
 
   const open = (): Connection => {
-    const socket = net.connect({ host: options.host, port: options.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
+    const socket =
+      takePreconnected(options.host, options.port) ??
+      net.connect({ host: options.host, port: options.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
     const connection: Connection = { socket, call: undefined, reader: undefined };
     all.add(connection);
     socket.on('data', (chunk: Buffer) => {
@@ -449,3 +452,4 @@ class ResponseReader {
 function parseError(message: string): Error {
   return Object.assign(new Error(`Parse Error: ${message}`), { code: 'HPE_INVALID_RESPONSE' });
 }
+

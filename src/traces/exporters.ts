@@ -9,6 +9,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracesConfig } from '../config.ts';
 import type { OtlpExporterOptions } from './otlp-exporter.ts';
+import { preconnect } from '../preconnect.ts';
 
 /** The exporters that need a network and a lazy import. */
 export type RemoteExporterName = 'otlp' | 'zipkin';
@@ -40,6 +41,7 @@ const connecting = new Set<string>();
  */
 export function preloadExporter(name: RemoteExporterName, settings: ExporterSettings): void {
   const key = instanceKey(name, settings);
+  if (name === 'otlp') preconnect(settings.traces.otlpEndpoint);
   void buildExporter(name, settings, key)
     .then((exporter) => {
       if (name !== 'otlp' || connecting.has(key)) return;
