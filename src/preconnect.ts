@@ -7,6 +7,8 @@ import type * as Net from 'node:net';
 
 /** Connections opened ahead of their origin (`preconnect`), by `host:port`, until an origin takes them. */
 const preconnected = new Map<string, { readonly socket: Net.Socket; readonly forget: () => void }>();
+/** Origins already preconnected once: a later call (another wrapper, after the first export) opens nothing. */
+const attempted = new Set<string>();
 
 /**
  * Open a connection to an `http:` URL's origin now, for the first request an origin of the same
@@ -21,7 +23,8 @@ export function preconnect(url: string): void {
     const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
     const port = Number(parsed.port || 80);
     const key = `${host}:${port}`;
-    if (preconnected.has(key)) return;
+    if (attempted.has(key)) return;
+    attempted.add(key);
     const net = process.getBuiltinModule('node:net') as typeof Net;
     const socket = net.connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
     socket.unref();

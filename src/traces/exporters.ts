@@ -30,9 +30,10 @@ const connecting = new Set<string>();
 
 /**
  * Start importing and building the exporter (idempotent, never rejects here: the first export
- * reports a failure). Once built, an OTLP exporter sends one empty export request: it opens the
- * keep-alive connection (TCP, TLS) and runs Node's HTTP client once, which would otherwise cost
- * the first invocation ≈ 10 ms plus the handshake. An empty request is valid OTLP; its answer is
+ * reports a failure), and open the connection to a plain-http endpoint now (../preconnect.ts): its
+ * handshake and the server's accept then overlap the rest of init. Once built, an OTLP exporter
+ * sends one empty export request: it opens the keep-alive connection (TCP, TLS) if none is open
+ * and runs the HTTP client once, which would otherwise cost the first invocation a few ms. An empty request is valid OTLP; its answer is
  * ignored (a backend that is down is reported by real exports, not by this).
  *
  * Once per exporter, and not at all when a real export already waits for the exporter (the
