@@ -18,7 +18,6 @@
  * their deadlines and abort.
  */
 import type * as Net from 'node:net';
-import { takePreconnected } from './preconnect.ts';
 
 export interface Http1Response {
   readonly status: number;
@@ -65,6 +64,12 @@ export interface Http1OriginOptions {
   readonly maxSockets?: number;
   /** `user:password` of the URL, sent as Basic authorization unless the request has an Authorization header. */
   readonly auth?: string;
+  /**
+   * A connection to this origin opened ahead of time (../preconnect.ts `takePreconnected`), used by
+   * the first connect instead of a new one. Passed in rather than imported: this module is a lazy
+   * chunk, and an import of the static graph's preconnect module would give it a chunk of its own.
+   */
+  readonly preconnected?: (host: string, port: number) => Net.Socket | undefined;
 }
 
 /** The answer was longer than the request allowed. */
@@ -121,7 +126,7 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
 
   const open = (): Connection => {
     const socket =
-      takePreconnected(options.host, options.port) ??
+      options.preconnected?.(options.host, options.port) ??
       net.connect({ host: options.host, port: options.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
     const connection: Connection = { socket, call: undefined, reader: undefined };
     all.add(connection);

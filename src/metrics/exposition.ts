@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import { environmentInstanceId } from './instance-id.ts';
 import { createPrometheusTextWriter, type PrometheusTextWriter } from './prometheus-text.ts';
 import { environmentMetrics } from './provider.ts';
-import { groupingPath } from './pushgateway-group.ts';
+import { groupingPath } from './pushgateway-client.ts';
 import type { MetricsWarn } from './warn.ts';
 
 /**

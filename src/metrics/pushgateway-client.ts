@@ -13,8 +13,7 @@
  * fails fast and is what the single retry is for.
  */
 import type * as Https from 'node:https';
-import { createHttp1Origin } from '../http1-client.ts';
-import { groupingPath } from './pushgateway-group.ts';
+import { createHttp1Origin, type Http1OriginOptions } from '../http1-client.ts';
 import type { PushFailureReason } from './self-instruments.ts';
 
 /** Where and as whom to push. */
@@ -47,16 +46,29 @@ const MIN_RETRY_MS = 20;
 /** How much of an error answer's body goes into the failure detail (the Pushgateway explains 400s there). */
 const MAX_DETAIL_BYTES = 500;
 
-export { groupingPath };
+/** `/metrics/job/<job>/instance/<instance>/<label>/<value>…`, with `@base64` for values the path cannot carry. */
+export function groupingPath(target: Pick<PushgatewayTarget, 'job' | 'instance' | 'labels'>): string {
+  const pairs: Array<[string, string]> = [['job', target.job], ['instance', target.instance], ...Object.entries(target.labels)];
+  return `/metrics${pairs.map(([name, value]) => segment(name, value)).join('')}`;
+}
 
-/** A client for the group of `target`, with its own keep-alive connections. */
-export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayClient {
+function segment(name: string, value: string): string {
+  // Per the Pushgateway's API: a value with a slash (or an empty one) is sent base64url-encoded.
+  if (value === '' || value.includes('/')) return `/${name}@base64/${Buffer.from(value, 'utf8').toString('base64url') || '='}`;
+  return `/${name}/${encodeURIComponent(value)}`;
+}
+
+/**
+ * A client for the group of `target`, with its own keep-alive connections; `preconnected` hands
+ * over a connection opened during init (../preconnect.ts).
+ */
+export function createPushgatewayClient(target: PushgatewayTarget, preconnected?: Http1OriginOptions['preconnected']): PushgatewayClient {
   const groupUrl = new URL(target.url + groupingPath(target));
   const secure = groupUrl.protocol === 'https:';
   const hostname = groupUrl.hostname.startsWith('[') ? groupUrl.hostname.slice(1, -1) : groupUrl.hostname;
   const path = groupUrl.pathname + groupUrl.search;
   // Idle keep-alive sockets are unref'd (by the client, by the agent): they never keep a process (or a test) alive.
-  const origin = secure ? undefined : createHttp1Origin({ host: hostname, port: Number(groupUrl.port || 80), maxSockets: 2 });
+  const origin = secure ? undefined : createHttp1Origin({ host: hostname, port: Number(groupUrl.port || 80), maxSockets: 2, preconnected });
   const https = secure ? (process.getBuiltinModule('node:https') as typeof Https) : undefined;
   const agent = https ? new https.Agent({ keepAlive: true, maxSockets: 2 }) : undefined;
 

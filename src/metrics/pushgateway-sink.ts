@@ -8,17 +8,15 @@
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { PrometheusTextWriter } from './prometheus-text.ts';
 import type { PushFailure, PushgatewayClient, PushgatewayTarget } from './pushgateway-client.ts';
-import { groupingPath } from './pushgateway-group.ts';
+import { takePreconnected } from '../preconnect.ts';
 import type { MetricsSink } from './push-scheduler.ts';
 import type { MetricsWarn } from './warn.ts';
 
-type PushModules = [typeof import('./exposition.ts'), typeof import('./pushgateway-client.ts')];
-
-let loading: Promise<PushModules> | undefined;
+let loading: Promise<typeof import('./pushgateway-push.ts')> | undefined;
 
 /** Start (or join) the import of the exposition writer and the client; call early so the first push does not wait for them. */
-export function loadPrometheusWriter(): Promise<PushModules> {
-  loading ??= Promise.all([import('./exposition.ts'), import('./pushgateway-client.ts')]);
+export function loadPrometheusWriter(): Promise<typeof import('./pushgateway-push.ts')> {
+  loading ??= import('./pushgateway-push.ts');
   return loading;
 }
 
@@ -30,16 +28,18 @@ interface Loaded {
 /** A sink that PUTs each push to the environment's group and DELETEs the group at shutdown; never rejects. */
 export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWarn): MetricsSink {
   let loaded: Loaded | undefined;
-  const ready = loadPrometheusWriter().then(([{ createGroupWriter }, { createPushgatewayClient }]) => {
-    loaded = { writer: createGroupWriter(target.labels, warn), client: createPushgatewayClient(target) };
+  const ready = loadPrometheusWriter().then(({ createGroupWriter, createPushgatewayClient }) => {
+    loaded = { writer: createGroupWriter(target.labels, warn), client: createPushgatewayClient(target, takePreconnected) };
     return loaded;
   });
   ready.catch(() => undefined);
   const notLoaded = (error: unknown): PushFailure => ({ reason: 'rejected', detail: `could not load the Prometheus text writer: ${String(error)}` });
   return {
     name: 'pushgateway',
-    // What the client's groupUrl is, known before the client is loaded.
-    target: new URL(target.url + groupingPath(target)).toString(),
+    // The group's URL once the client is loaded (failures are reported after that), the gateway's before.
+    get target() {
+      return loaded?.client.groupUrl ?? target.url;
+    },
     // Not an async function: its frame would keep the collected metrics alive across the HTTP
     // round trip (they would survive scavenges and be promoted); only the text goes on.
     export(resourceMetrics, deadline) {

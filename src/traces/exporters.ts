@@ -9,7 +9,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracesConfig } from '../config.ts';
 import type { OtlpExporterOptions } from './otlp-exporter.ts';
-import { preconnect } from '../preconnect.ts';
+import { preconnect, takePreconnected } from '../preconnect.ts';
 
 /** The exporters that need a network and a lazy import. */
 export type RemoteExporterName = 'otlp' | 'zipkin';
@@ -118,5 +118,6 @@ function otlpOptions(settings: ExporterSettings): OtlpExporterOptions {
     compression: traces.otlpCompression === 'gzip' ? 'gzip' : 'none',
     // One invocation's spans are one request; more in flight only pile up behind a slow backend.
     concurrencyLimit: 4,
+    preconnected: takePreconnected,
   };
 }

@@ -17,7 +17,7 @@
  */
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
-import { createHttp1Origin, Http1BodyTooLargeError, type Http1Origin, type Http1Response } from '../http1-client.ts';
+import { createHttp1Origin, Http1BodyTooLargeError, type Http1Origin, type Http1OriginOptions, type Http1Response } from '../http1-client.ts';
 
 /** The answer of one send, in otlp-exporter-base's `ExportResponse` terms. */
 export type OtlpResponse =
@@ -35,6 +35,8 @@ export interface OtlpHttpTransportOptions {
    * certificates from `OTEL_EXPORTER_OTLP_*CERTIFICATE*`). `http:` endpoints use ../http1-client.ts.
    */
   readonly agent?: () => Promise<Http.Agent>;
+  /** A connection opened during init for an `http:` endpoint (see ../http1-client.ts). */
+  readonly preconnected?: Http1OriginOptions['preconnected'];
 }
 
 export interface OtlpHttpTransport {
@@ -75,7 +77,7 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
   };
   const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
   // Idle keep-alive sockets are unref'd (by the client, by the agent): they never keep a process alive.
-  const origin: Http1Origin | undefined = secure ? undefined : createHttp1Origin({ host: base.hostname, port: Number(url.port || 80), auth });
+  const origin: Http1Origin | undefined = secure ? undefined : createHttp1Origin({ host: base.hostname, port: Number(url.port || 80), auth, preconnected: options.preconnected });
   const http = secure ? (process.getBuiltinModule('node:https') as unknown as typeof Http) : undefined;
   let agent: Http.Agent | undefined = http && !options.agent ? new http.Agent({ keepAlive: true }) : undefined;
   let agentLoading: Promise<Http.Agent> | undefined;

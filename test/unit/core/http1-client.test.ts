@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createHttp1Origin, Http1BodyTooLargeError, type Http1Origin, type Http1Request, type Http1Response } from '../../../src/http1-client.ts';
-import { preconnect } from '../../../src/preconnect.ts';
+import { preconnect, takePreconnected } from '../../../src/preconnect.ts';
 
 const servers: Server[] = [];
 after(() => {
@@ -257,7 +257,7 @@ describe('http1 client', () => {
     preconnect(`http://127.0.0.1:${server.port}/other`);
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(connections.length, 1, 'one connection per origin');
-    const origin = createHttp1Origin({ host: '127.0.0.1', port: server.port });
+    const origin = createHttp1Origin({ host: '127.0.0.1', port: server.port, preconnected: takePreconnected });
     assert.equal((await send(origin, post('x'))).response?.body.toString(), 'x');
     origin.close();
     assert.deepEqual(server.received.map((r) => r.port), connections);
