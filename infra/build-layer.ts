@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
+import { narrowImports } from './narrow-imports.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
@@ -79,7 +80,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
     format: 'esm',
-    plugins: [builtinShims(), unreachableModules()],
+    plugins: [builtinShims(), unreachableModules(), narrowImports()],
   });
   checkRenamable(privateFields, await bundledSources(library.metafile));
   const extension = await build({
