@@ -90,13 +90,20 @@ interface Call {
   readonly done: Http1Callback;
   settled: boolean;
   connection: Connection | undefined;
+  /** Sent again on a new connection after its first one turned out to be closed. */
+  retried: boolean;
 }
 
 interface Connection {
   readonly socket: Net.Socket;
   call: Call | undefined;
   reader: ResponseReader | undefined;
+  /** Opened before this exchange (preconnected, or kept alive from an earlier one): it may have been closed meanwhile. */
+  reused: boolean;
 }
+
+/** How a connection the server had already closed fails a request written to it. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
   const net = process.getBuiltinModule('node:net') as typeof Net;
@@ -113,22 +120,38 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
     call.done(error, response);
   };
 
-  const drop = (connection: Connection, error?: Error): void => {
+  const discard = (connection: Connection): void => {
     all.delete(connection);
     const at = idle.indexOf(connection);
     if (at >= 0) idle.splice(at, 1);
+    connection.socket.destroy();
+  };
+
+  const drop = (connection: Connection, error?: Error): void => {
+    discard(connection);
     const call = connection.call;
     connection.call = undefined;
-    if (call) settle(call, error ?? hangUp(), connection.reader?.partial());
-    connection.socket.destroy();
+    if (call && !call.settled) {
+      const lost = error === undefined || CONNECTION_LOST.has((error as NodeJS.ErrnoException).code ?? '');
+      if (lost && connection.reused && !call.retried && !connection.reader?.started) {
+        // A kept-alive or preconnected connection the server closed while it sat idle (a keep-alive
+        // timeout, often during a freeze): nothing of an answer came, so the request goes once more
+        // on a new connection, as browsers and undici do, instead of failing.
+        call.retried = true;
+        call.connection = undefined;
+        queue.unshift(call);
+      } else {
+        settle(call, error ?? hangUp(), connection.reader?.partial());
+      }
+    }
     dispatch();
   };
 
-  const open = (): Connection => {
+  const open = (fresh: boolean): Connection => {
+    const preconnected = fresh ? undefined : options.preconnected?.(options.host, options.port);
     const socket =
-      options.preconnected?.(options.host, options.port) ??
-      net.connect({ host: options.host, port: options.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
-    const connection: Connection = { socket, call: undefined, reader: undefined };
+      preconnected ?? net.connect({ host: options.host, port: options.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 });
+    const connection: Connection = { socket, call: undefined, reader: undefined, reused: preconnected !== undefined };
     all.add(connection);
     socket.on('data', (chunk: Buffer) => {
       const reader = connection.reader;
@@ -159,6 +182,7 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
       return;
     }
     // An idle connection never keeps the process alive.
+    connection.reused = true;
     connection.socket.unref();
     idle.push(connection);
     dispatch();
@@ -198,7 +222,14 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
 
   const dispatch = (): void => {
     while (queue.length > 0) {
-      const connection = idle.pop() ?? (all.size < max ? open() : undefined);
+      let connection: Connection | undefined;
+      if ((queue[0] as Call).retried) {
+        // The idle connections were most likely closed the same way: a new one, making room if need be.
+        while (all.size >= max && idle.length > 0) discard(idle.pop() as Connection);
+        connection = all.size < max ? open(true) : undefined;
+      } else {
+        connection = idle.pop() ?? (all.size < max ? open(false) : undefined);
+      }
       if (!connection) return;
       start(connection, queue.shift() as Call);
     }
@@ -206,7 +237,7 @@ export function createHttp1Origin(options: Http1OriginOptions): Http1Origin {
 
   return {
     request(request, done) {
-      const call: Call = { request, done, settled: false, connection: undefined };
+      const call: Call = { request, done, settled: false, connection: undefined, retried: false };
       queue.push(call);
       dispatch();
       return {
@@ -275,6 +306,7 @@ class ResponseReader {
   readonly #body: Buffer[] = [];
   #bodyBytes = 0;
   #finished = false;
+  #started = false;
 
   constructor(request: Http1Request, done: ReaderCallback) {
     this.#request = request;
@@ -285,8 +317,14 @@ class ResponseReader {
     return this.#mode === 'close';
   }
 
+  /** Whether any byte of the answer has come. */
+  get started(): boolean {
+    return this.#started;
+  }
+
   push(chunk: Buffer): void {
     if (this.#finished) return;
+    this.#started = true;
     let data = this.#buffer ? Buffer.concat([this.#buffer, chunk]) : chunk;
     this.#buffer = undefined;
     try {

@@ -249,6 +249,36 @@ describe('http1 client', () => {
     assert.equal(server.sockets[0]?.destroyed || server.sockets[0]?.readableEnded, true);
   });
 
+  it('sends a request again, once, on a new connection when a reused one turns out closed before any answer', async () => {
+    let connections = 0;
+    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    // The first connection (the preconnected one) is closed by the server as soon as it is accepted.
+    servers.at(-1)!.prependListener('connection', (socket: Socket) => {
+      if (++connections === 1) socket.destroy();
+    });
+    preconnect(`http://127.0.0.1:${server.port}`);
+    const origin = createHttp1Origin({ host: '127.0.0.1', port: server.port, preconnected: takePreconnected });
+    const { error, response } = await send(origin, post());
+    origin.close();
+    assert.equal(error, undefined);
+    assert.equal(response?.body.toString(), 'ok');
+    assert.equal(connections, 2);
+  });
+
+  it('does not send again on a connection it opened for the request', async () => {
+    let connections = 0;
+    const server = await rawServer(() => undefined);
+    servers.at(-1)!.prependListener('connection', (socket: Socket) => {
+      connections++;
+      socket.destroy();
+    });
+    const origin = createHttp1Origin({ host: '127.0.0.1', port: server.port });
+    const { error } = await send(origin, post());
+    origin.close();
+    assert.ok(error);
+    assert.equal(connections, 1);
+  });
+
   it('takes over a connection opened by preconnect for the same origin', async () => {
     const server = await httpServer((_req, body, res) => res.writeHead(200).end(body));
     const connections: number[] = [];
