@@ -22,6 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinShims } from './builtin-shims.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
+import { narrowImports } from './narrow-imports.ts';
 import { oneCoreChunk } from './one-core-chunk.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
 import { unreachableModules } from './unreachable-modules.ts';
@@ -80,7 +81,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
     format: 'esm',
-    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules()],
+    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules(), narrowImports()],
   });
   checkRenamable(privateFields, await bundledSources(library.metafile));
   const extension = await build({

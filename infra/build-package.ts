@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { builtinShims } from './builtin-shims.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
+import { narrowImports } from './narrow-imports.ts';
 import { oneCoreChunk } from './one-core-chunk.ts';
 import { unreachableModules } from './unreachable-modules.ts';
 
@@ -80,7 +81,7 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules()],
+    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules(), narrowImports()],
   });
 
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {

@@ -16,6 +16,7 @@ import { environmentMetrics, type MeterPipeline } from './provider.ts';
 import { PushScheduler, type MetricsSink } from './push-scheduler.ts';
 import { createPushgatewaySink, loadPrometheusWriter } from './pushgateway-sink.ts';
 import { setMetricsWarn, type MetricsWarn } from './warn.ts';
+import { preconnect } from '../preconnect.ts';
 
 export { METER_NAME } from './provider.ts';
 
@@ -133,7 +134,10 @@ async function collect(pipeline: MeterPipeline, timeoutMs: number, warn: Metrics
 function preloadExporters(): void {
   try {
     const settings = resolveConfig(undefined, peekEnv()).metrics;
-    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) loadPrometheusWriter().catch(() => undefined);
+    if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) {
+      loadPrometheusWriter().catch(() => undefined);
+      preconnect(settings.pushgatewayUrl);
+    }
     if (settings.exporters.includes('otlp')) loadOtlpMetricExporter().catch(() => undefined);
   } catch {
     // A preload is an optimisation; the sinks load what they need themselves.

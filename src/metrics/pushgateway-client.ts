@@ -5,12 +5,15 @@
  * the whole group, so the group is always exactly what the environment last reported (a series
  * that is no longer reported disappears instead of lingering, as it would with POST).
  *
- * node:http comes from `process.getBuiltinModule`, not an ESM import: an ESM namespace of `http`
- * evaluates its lazy getters and loads undici (≈ 20–40 ms measured here), `getBuiltinModule` is
- * ≈ 1–3 ms. One keep-alive socket is reused across invocations; after a freeze it may have been
- * closed by the server, which fails fast and is what the single retry is for.
+ * An `http:` gateway is reached through the small client of ../http1-client.ts (node:net): loading
+ * and first running node:http's client is a large part of a cold start's export cost. An `https:`
+ * one through node:https, from `process.getBuiltinModule`, not an ESM import (an ESM namespace of
+ * `https` evaluates its lazy getters and loads undici, ≈ 20–40 ms measured here). One keep-alive
+ * socket is reused across invocations; after a freeze it may have been closed by the server, which
+ * fails fast and is what the single retry is for.
  */
-import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { createHttp1Origin, type Http1OriginOptions } from '../http1-client.ts';
 import type { PushFailureReason } from './self-instruments.ts';
 
 /** Where and as whom to push. */
@@ -55,23 +58,22 @@ function segment(name: string, value: string): string {
   return `/${name}/${encodeURIComponent(value)}`;
 }
 
-/** A client for the group of `target`, with its own keep-alive agent. */
-export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayClient {
+/**
+ * A client for the group of `target`, with its own keep-alive connections; `preconnected` hands
+ * over a connection opened during init (../preconnect.ts).
+ */
+export function createPushgatewayClient(target: PushgatewayTarget, preconnected?: Http1OriginOptions['preconnected']): PushgatewayClient {
   const groupUrl = new URL(target.url + groupingPath(target));
-  const http = (groupUrl.protocol === 'https:'
-    ? process.getBuiltinModule('node:https')
-    : process.getBuiltinModule('node:http')) as unknown as typeof Http;
-  // Free keep-alive sockets are unref'd by the agent: they never keep a process (or a test) alive.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  const secure = groupUrl.protocol === 'https:';
+  const hostname = groupUrl.hostname.startsWith('[') ? groupUrl.hostname.slice(1, -1) : groupUrl.hostname;
+  const path = groupUrl.pathname + groupUrl.search;
+  // Idle keep-alive sockets are unref'd (by the client, by the agent): they never keep a process (or a test) alive.
+  const origin = secure ? undefined : createHttp1Origin({ host: hostname, port: Number(groupUrl.port || 80), maxSockets: 2, preconnected });
+  const https = secure ? (process.getBuiltinModule('node:https') as typeof Https) : undefined;
+  const agent = https ? new https.Agent({ keepAlive: true, maxSockets: 2 }) : undefined;
 
   // Worked out once: a URL object per request costs a parse (`urlToHttpOptions`) every push.
-  const base = {
-    protocol: groupUrl.protocol,
-    hostname: groupUrl.hostname.startsWith('[') ? groupUrl.hostname.slice(1, -1) : groupUrl.hostname,
-    port: groupUrl.port,
-    path: groupUrl.pathname + groupUrl.search,
-    agent,
-  };
+  const base = { protocol: groupUrl.protocol, hostname, port: groupUrl.port, path, agent };
   const putHeaders: Record<string, string> = { 'user-agent': 'lambda-observe', 'content-type': 'text/plain; version=0.0.4; charset=utf-8' };
   const deleteHeaders: Record<string, string> = { 'user-agent': 'lambda-observe' };
   if (target.authorization) putHeaders.authorization = deleteHeaders.authorization = target.authorization;
@@ -84,7 +86,7 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
       // its listeners to the request, the socket and the agent (≈ 15 µs a push, measured).
       const timer = setTimeout(() => {
         timedOut = true;
-        req?.destroy();
+        abort?.();
         finish({ reason: 'timeout', detail: 'no answer within the flush budget' });
       }, Math.max(1, timeoutMs));
       timer.unref();
@@ -97,9 +99,22 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
       const fail = (error: unknown) => finish(timedOut ? { reason: 'timeout', detail: 'no answer within the flush budget' } : networkFailure(error));
       let headers: Record<string, string | number> = deleteHeaders;
       if (body !== undefined) headers = { ...putHeaders, 'content-length': Buffer.byteLength(body) };
-      let req: Http.ClientRequest | undefined;
+      let abort: (() => void) | undefined;
+      const answered = (status: number, text: string): void => {
+        if (status >= 200 && status < 300) return finish(undefined);
+        finish({ reason: status >= 500 ? 'server_error' : 'rejected', detail: `HTTP ${status}${text ? `: ${text}` : ''}` });
+      };
       try {
-        req = http.request({ ...base, method, headers }, (res) => {
+        if (origin) {
+          // Enough bytes for MAX_DETAIL_BYTES characters of any UTF-8 text.
+          const exchange = origin.request({ method, path, headers, body, maxBodyBytes: 4 * MAX_DETAIL_BYTES, overflow: 'truncate' }, (error, res) => {
+            if (error || !res) return fail(error);
+            answered(res.status, res.body.toString('utf8').slice(0, MAX_DETAIL_BYTES).trim());
+          });
+          abort = () => exchange.abort();
+          return;
+        }
+        const req = (https as typeof Https).request({ ...base, method, headers }, (res) => {
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -107,13 +122,10 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
             if (size < MAX_DETAIL_BYTES) chunks.push(chunk);
             size += chunk.length;
           });
-          res.on('end', () => {
-            if (status >= 200 && status < 300) return finish(undefined);
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_DETAIL_BYTES).trim();
-            finish({ reason: status >= 500 ? 'server_error' : 'rejected', detail: `HTTP ${status}${text ? `: ${text}` : ''}` });
-          });
+          res.on('end', () => answered(status, Buffer.concat(chunks).toString('utf8').slice(0, MAX_DETAIL_BYTES).trim()));
           res.on('error', fail);
         });
+        abort = () => req.destroy();
         req.on('error', fail);
         req.end(body);
       } catch (error) {
@@ -132,7 +144,7 @@ export function createPushgatewayClient(target: PushgatewayTarget): PushgatewayC
       }
       return failure;
     },
-    close: () => agent.destroy(),
+    close: () => (origin ? origin.close() : agent?.destroy()),
   };
 }
 

@@ -9,6 +9,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { TracesConfig } from '../config.ts';
 import type { OtlpExporterOptions } from './otlp-exporter.ts';
+import { preconnect, takePreconnected } from '../preconnect.ts';
 
 /** The exporters that need a network and a lazy import. */
 export type RemoteExporterName = 'otlp' | 'zipkin';
@@ -29,9 +30,10 @@ const connecting = new Set<string>();
 
 /**
  * Start importing and building the exporter (idempotent, never rejects here: the first export
- * reports a failure). Once built, an OTLP exporter sends one empty export request: it opens the
- * keep-alive connection (TCP, TLS) and runs Node's HTTP client once, which would otherwise cost
- * the first invocation ≈ 10 ms plus the handshake. An empty request is valid OTLP; its answer is
+ * reports a failure), and open the connection to a plain-http endpoint now (../preconnect.ts): its
+ * handshake and the server's accept then overlap the rest of init. Once built, an OTLP exporter
+ * sends one empty export request: it opens the keep-alive connection (TCP, TLS) if none is open
+ * and runs the HTTP client once, which would otherwise cost the first invocation a few ms. An empty request is valid OTLP; its answer is
  * ignored (a backend that is down is reported by real exports, not by this).
  *
  * Once per exporter, and not at all when a real export already waits for the exporter (the
@@ -40,6 +42,7 @@ const connecting = new Set<string>();
  */
 export function preloadExporter(name: RemoteExporterName, settings: ExporterSettings): void {
   const key = instanceKey(name, settings);
+  if (name === 'otlp') preconnect(settings.traces.otlpEndpoint);
   void buildExporter(name, settings, key)
     .then((exporter) => {
       if (name !== 'otlp' || connecting.has(key)) return;
@@ -115,5 +118,6 @@ function otlpOptions(settings: ExporterSettings): OtlpExporterOptions {
     compression: traces.otlpCompression === 'gzip' ? 'gzip' : 'none',
     // One invocation's spans are one request; more in flight only pile up behind a slow backend.
     concurrencyLimit: 4,
+    preconnected: takePreconnected,
   };
 }

@@ -15,7 +15,7 @@ import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type * as Http from 'node:http';
-import { createOtlpHttpTransport, type OtlpHttpTransport, type OtlpResponse } from './otlp-http-transport.ts';
+import { createOtlpHttpTransport, type OtlpHttpTransport, type OtlpHttpTransportOptions, type OtlpResponse } from './otlp-http-transport.ts';
 
 export interface OtlpExporterOptions {
   readonly protocol: 'http/json' | 'http/protobuf';
@@ -24,6 +24,8 @@ export interface OtlpExporterOptions {
   readonly timeoutMillis: number;
   readonly compression: 'none' | 'gzip';
   readonly concurrencyLimit: number;
+  /** A connection opened during init for an `http:` endpoint (../preconnect.ts). */
+  readonly preconnected?: OtlpHttpTransportOptions['preconnected'];
 }
 
 /** What the OTLP exporter of this otlp-exporter-base version sends as its User-Agent. */
@@ -57,6 +59,7 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions): SpanExpor
       headers: { ...headers, 'User-Agent': USER_AGENT },
       compression: config.compression === 'gzip' ? 'gzip' : 'none',
       agent: async () => (await config.agentFactory('https:')) as Http.Agent,
+      preconnected: options.preconnected,
     });
   });
   ready.catch(() => undefined);

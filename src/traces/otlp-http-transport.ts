@@ -8,13 +8,16 @@
  * promises and metrics bookkeeping (with the leaner flush around it: 239 → 154 µs of main-thread
  * time per exporting invocation, `bench/profile.ts warm lo-interval` minus `lo-off`), and its
  * first export runs `await import("http")`, which as an ES module namespace evaluates http's lazy
- * getters and loads undici (≈ 25 ms in the npm package, docs/performance.md). Here node:http
- * comes from `process.getBuiltinModule` and everything that does not change between requests
- * (URL, headers, agent) is worked out once. Only an `https:` endpoint still takes its agent from
- * the library (it carries the client certificates of OTEL_EXPORTER_OTLP_*CERTIFICATE*).
+ * getters and loads undici (≈ 25 ms in the npm package, docs/performance.md). Here an `http:`
+ * endpoint is reached through the small client of ../http1-client.ts (node:net; loading and first
+ * running node:http's client is a large part of a cold start's export cost), an `https:` one
+ * through node:https from `process.getBuiltinModule`, and everything that does not change between
+ * requests (URL, headers, agent) is worked out once. Only an `https:` endpoint still takes its
+ * agent from the library (it carries the client certificates of OTEL_EXPORTER_OTLP_*CERTIFICATE*).
  */
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
+import { createHttp1Origin, Http1BodyTooLargeError, type Http1Origin, type Http1OriginOptions, type Http1Response } from '../http1-client.ts';
 
 /** The answer of one send, in otlp-exporter-base's `ExportResponse` terms. */
 export type OtlpResponse =
@@ -29,9 +32,11 @@ export interface OtlpHttpTransportOptions {
   readonly compression: 'none' | 'gzip';
   /**
    * The agent for `https:` endpoints, when the exporter's configuration supplies one (client
-   * certificates from `OTEL_EXPORTER_OTLP_*CERTIFICATE*`). `http:` endpoints use an agent of ours.
+   * certificates from `OTEL_EXPORTER_OTLP_*CERTIFICATE*`). `http:` endpoints use ../http1-client.ts.
    */
   readonly agent?: () => Promise<Http.Agent>;
+  /** A connection opened during init for an `http:` endpoint (see ../http1-client.ts). */
+  readonly preconnected?: Http1OriginOptions['preconnected'];
 }
 
 export interface OtlpHttpTransport {
@@ -61,12 +66,8 @@ export class OtlpHttpError extends Error {
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): OtlpHttpTransport {
   const url = new URL(options.url);
   const secure = url.protocol === 'https:';
-  const http = process.getBuiltinModule(secure ? 'node:https' : 'node:http') as unknown as typeof Http;
   const gzip = options.compression === 'gzip';
   const zlib = gzip ? (process.getBuiltinModule('node:zlib') as typeof Zlib) : undefined;
-  // Free keep-alive sockets are unref'd by the agent: they never keep a process alive.
-  let agent: Http.Agent | undefined = secure && options.agent ? undefined : new http.Agent({ keepAlive: true });
-  let agentLoading: Promise<Http.Agent> | undefined;
   const base = {
     protocol: url.protocol,
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
@@ -75,15 +76,20 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
     method: 'POST',
   };
   const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  // Idle keep-alive sockets are unref'd (by the client, by the agent): they never keep a process alive.
+  const origin: Http1Origin | undefined = secure ? undefined : createHttp1Origin({ host: base.hostname, port: Number(url.port || 80), auth, preconnected: options.preconnected });
+  const http = secure ? (process.getBuiltinModule('node:https') as unknown as typeof Http) : undefined;
+  let agent: Http.Agent | undefined = http && !options.agent ? new http.Agent({ keepAlive: true }) : undefined;
+  let agentLoading: Promise<Http.Agent> | undefined;
 
-  const post = (body: Uint8Array, timeoutMs: number, using: Http.Agent): Promise<OtlpResponse> =>
+  const post = (body: Uint8Array, timeoutMs: number, using: Http.Agent | undefined): Promise<OtlpResponse> =>
     new Promise((resolve) => {
       let settled = false;
-      let req: Http.ClientRequest | undefined;
+      let abort: (() => void) | undefined;
       // One deadline for the whole request. (`req.setTimeout` is an idle timeout: a server that
       // trickles its answer would hold the export, and the exporter's concurrency slot, for ever.)
       const timer = setTimeout(() => {
-        req?.destroy();
+        abort?.();
         finish({ status: 'retryable', error: new Error('Request timed out') });
       }, timeoutMs);
       timer.unref();
@@ -96,7 +102,15 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
       const headers: Record<string, string | number> = { ...options.headers, 'Content-Length': body.byteLength };
       if (gzip) headers['Content-Encoding'] = 'gzip';
       try {
-        req = http.request({ ...base, auth, agent: using, headers }, (res) => {
+        if (origin) {
+          const exchange = origin.request(
+            { method: 'POST', path: base.path, headers, body, maxBodyBytes: MAX_RESPONSE_BYTES, overflow: 'fail' },
+            (error, res) => finish(error ? failedExchange(error, res) : answerOf(res as Http1Response)),
+          );
+          abort = () => exchange.abort();
+          return;
+        }
+        const req = (http as typeof Http).request({ ...base, auth, agent: using, headers }, (res) => {
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -121,9 +135,8 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
             else finish({ status: 'failure', error });
           });
         });
-        req.on('error', (error: NodeJS.ErrnoException) => {
-          finish(typeof error.code === 'string' && RETRYABLE_CODES.has(error.code) ? { status: 'retryable', error } : { status: 'failure', error });
-        });
+        abort = () => req.destroy();
+        req.on('error', (error: NodeJS.ErrnoException) => finish(networkError(error)));
         req.end(body);
       } catch (error) {
         finish({ status: 'failure', error: error as Error });
@@ -131,7 +144,7 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
     });
 
   const withAgent = (body: Uint8Array, timeoutMs: number): Promise<OtlpResponse> => {
-    if (agent) return post(body, timeoutMs, agent);
+    if (origin || agent) return post(body, timeoutMs, agent);
     agentLoading ??= (options.agent as () => Promise<Http.Agent>)();
     return agentLoading.then(
       (loaded) => post(body, timeoutMs, (agent = loaded)),
@@ -146,8 +159,31 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
         out instanceof Error ? { status: 'failure', error: out } : withAgent(out, timeoutMs),
       );
     },
-    shutdown: () => agent?.destroy(),
+    shutdown: () => (origin ? origin.close() : agent?.destroy()),
   };
+}
+
+/** A finished exchange of the http: client, answered as the node:http path answers. */
+function answerOf(res: Http1Response): OtlpResponse {
+  const status = res.status;
+  if (status > 0 && status <= 299) return { status: 'success', data: res.body };
+  if (retryableStatus(status)) return { status: 'retryable', retryInMillis: retryAfterMs(res.headers['retry-after']) };
+  return { status: 'failure', error: new OtlpHttpError(res.statusMessage, status || undefined, res.body.toString()) };
+}
+
+/** A failed exchange of the http: client: before an answer, a network error; after its head, as a response error. */
+function failedExchange(error: Error, res: Http1Response | undefined): OtlpResponse {
+  if (error instanceof Http1BodyTooLargeError) {
+    return { status: 'failure', error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`) };
+  }
+  if (!res) return networkError(error as NodeJS.ErrnoException);
+  if (res.status > 0 && res.status <= 299) return { status: 'success', data: Buffer.alloc(0) };
+  if (retryableStatus(res.status)) return { status: 'retryable', error, retryInMillis: retryAfterMs(res.headers['retry-after']) };
+  return { status: 'failure', error };
+}
+
+function networkError(error: NodeJS.ErrnoException): OtlpResponse {
+  return typeof error.code === 'string' && RETRYABLE_CODES.has(error.code) ? { status: 'retryable', error } : { status: 'failure', error };
 }
 
 function retryableStatus(status: number): boolean {
