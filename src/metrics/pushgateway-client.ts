@@ -36,7 +36,7 @@ export interface PushgatewayClient {
   /** The group's URL without credentials, for diagnostics. */
   readonly groupUrl: string;
   /** Send within `deadline` (a `performance.now()` time); one retry on a fast network error or 5xx. Never rejects. */
-  send(method: 'PUT' | 'DELETE', body: string | undefined, deadline: number): Promise<PushFailure>;
+  send(method: 'PUT' | 'DELETE', body: string | Uint8Array | undefined, deadline: number): Promise<PushFailure>;
   /** Close idle sockets. */
   close(): void;
 }
@@ -78,7 +78,7 @@ export function createPushgatewayClient(target: PushgatewayTarget, preconnected?
   const deleteHeaders: Record<string, string> = { 'user-agent': 'lambda-observe' };
   if (target.authorization) putHeaders.authorization = deleteHeaders.authorization = target.authorization;
 
-  const attempt = (method: string, body: string | undefined, timeoutMs: number): Promise<PushFailure> =>
+  const attempt = (method: string, body: string | Uint8Array | undefined, timeoutMs: number): Promise<PushFailure> =>
     new Promise((resolve) => {
       let settled = false;
       let timedOut = false;

@@ -57,9 +57,13 @@ export function createPushgatewaySink(target: PushgatewayTarget, warn: MetricsWa
 }
 
 function put({ client, writer }: Loaded, resourceMetrics: ResourceMetrics, deadline: number): Promise<PushFailure> {
-  let body: string;
+  let body: Buffer;
   try {
-    body = writer(resourceMetrics);
+    // Encoded once, here: the body is kept for a retry until the answer comes, and V8 runs its
+    // young-generation collections while the process waits for it. A string would be copied by
+    // every one of them (and make V8 grow its new space); the bytes of a Buffer are not on the
+    // JavaScript heap. The socket would encode the string the same way when writing it.
+    body = Buffer.from(writer(resourceMetrics), 'utf8');
   } catch (error) {
     return Promise.resolve({ reason: 'rejected', detail: `could not serialize metrics: ${error instanceof Error ? error.message : String(error)}` });
   }
