@@ -3,14 +3,25 @@
  * extension, then ask for each next event once the invocation's flush is reported. A module of
  * its own, imported only when `flushMode: 'async'` asks for a hold, so other environments do not
  * load or compile it at cold start. Nothing here throws into the caller.
+ *
+ * The calls go through our HTTP/1.1 client (../http1-client.ts), not node:http: the `event/next`
+ * round trip runs between every two invocations, and node:http's request, agent and parser
+ * machinery (and the code and memory they touch) cost the next response its warm CPU caches
+ * (docs/performance.md, "Async flush"). With exporters on, that client is already loaded and warm.
+ * The loop is callbacks rather than awaits: no promises per invocation.
  */
-import type * as Http from 'node:http';
+import { AsyncResource } from 'node:async_hooks';
+import { createHttp1Origin, type Http1Origin, type Http1Request, type Http1Response } from '../http1-client.ts';
+import { createHoldDeadline, type HoldDeadline } from './flush-hold-deadline.ts';
 import type { HoldState } from './flush-hold.ts';
 
 const NAME = 'lambda-observe-flush';
+const BASE_PATH = '/2020-01-01/extension/';
 /** The next event is asked for this long before the deadline at the latest: an extension still busy at the deadline times the invocation out. */
 const DEADLINE_SAFETY_MS = 100;
 const RETRY_DELAYS_MS = [10, 50, 200, 1000] as const;
+/** An event is a few hundred bytes; a longer answer is read on but not kept (and then fails to parse, as any broken event). */
+const MAX_EVENT_BYTES = 1024 * 1024;
 
 interface ExtensionEvent {
   eventType?: string;
@@ -18,87 +29,92 @@ interface ExtensionEvent {
   deadlineMs?: number;
 }
 
-// `getBuiltinModule`, not an ESM import: an ESM namespace of node:http evaluates its lazy getters
-// and loads undici (≈ 30 ms at every cold start, measured), even when async flush is off.
-let http: { agent: Http.Agent; request: typeof Http.request } | undefined;
-function httpClient(): { agent: Http.Agent; request: typeof Http.request } {
-  if (!http) {
-    const module = process.getBuiltinModule('node:http') as typeof Http;
-    http = { agent: new module.Agent({ keepAlive: true, maxSockets: 1 }), request: module.request };
-  }
-  return http;
-}
-
 /** Register; true once the runtime holds freezes for its flushes. */
-export async function register(state: HoldState, runtimeApi: string): Promise<boolean> {
-  let id: string;
+export function register(state: HoldState, runtimeApi: string): Promise<boolean> {
+  const [host = '', port = ''] = runtimeApi.split(':');
+  let origin: Http1Origin;
   try {
-    const res = await call(runtimeApi, 'POST', 'register', { 'Lambda-Extension-Name': NAME, 'Content-Type': 'application/json' }, JSON.stringify({ events: ['INVOKE'] }));
-    id = String(res.headers['lambda-extension-identifier'] ?? '');
-    if (res.status !== 200 || !id) return false;
+    // One connection, kept alive: the Extensions API answers one long poll at a time.
+    origin = createHttp1Origin({ host, port: Number(port), maxSockets: 1 });
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
-  state.held = true;
-  void nextLoop(state, runtimeApi, id);
-  return true;
+  const request: Http1Request = {
+    method: 'POST',
+    path: `${BASE_PATH}register`,
+    headers: { 'Lambda-Extension-Name': NAME, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ events: ['INVOKE'] }),
+    maxBodyBytes: MAX_EVENT_BYTES,
+    overflow: 'truncate',
+  };
+  return new Promise((resolve) => {
+    origin.request(request, (error, response) => {
+      const id = response?.headers['lambda-extension-identifier'] ?? '';
+      if (error || response?.status !== 200 || !id) {
+        origin.close();
+        resolve(false);
+        return;
+      }
+      state.held = true;
+      startNextLoop(state, origin, id);
+      resolve(true);
+    });
+  });
 }
 
 /** Forever: ask for the next event; hold each INVOKE until its flush is reported or the deadline nears. */
-async function nextLoop(state: HoldState, runtimeApi: string, id: string): Promise<void> {
+function startNextLoop(state: HoldState, origin: Http1Origin, id: string): void {
+  const next: Http1Request = {
+    method: 'GET',
+    path: `${BASE_PATH}event/next`,
+    headers: { 'Lambda-Extension-Identifier': id },
+    maxBodyBytes: MAX_EVENT_BYTES,
+    overflow: 'truncate',
+  };
+  const deadline = createHoldDeadline();
   let failures = 0;
-  for (;;) {
+  const retry = (): void => {
+    // A registered extension that stops asking for events would time every invocation out:
+    // keep asking, with a growing pause.
+    setTimeout(ask, RETRY_DELAYS_MS[Math.min(failures++, RETRY_DELAYS_MS.length - 1)] as number).unref();
+  };
+  const answered = (error: Error | undefined, response: Http1Response | undefined): void => {
     let event: ExtensionEvent;
     try {
-      const res = await call(runtimeApi, 'GET', 'event/next', { 'Lambda-Extension-Identifier': id });
-      if (res.status !== 200) throw new Error(`event/next answered ${res.status}`);
-      event = JSON.parse(res.body) as ExtensionEvent;
+      if (error || !response) throw error;
+      if (response.status !== 200) throw new Error(`event/next answered ${response.status}`);
+      event = JSON.parse(response.body.toString('utf8')) as ExtensionEvent;
       failures = 0;
     } catch {
-      // A registered extension that stops asking for events would time every invocation out:
-      // keep asking, with a growing pause.
-      await sleep(RETRY_DELAYS_MS[Math.min(failures++, RETRY_DELAYS_MS.length - 1)] as number);
-      continue;
+      retry();
+      return;
     }
-    if (event.eventType === 'INVOKE' && event.requestId) await holdUntilFlushed(state, event.requestId, Number(event.deadlineMs) || Date.now());
-  }
-}
-
-function holdUntilFlushed(state: HoldState, requestId: string, deadlineMs: number): Promise<void> {
-  if (state.flushed.delete(requestId)) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const release = (): void => {
-      clearTimeout(timer);
-      state.waiting = undefined;
-      resolve();
-    };
-    const timer = setTimeout(release, Math.max(0, deadlineMs - Date.now() - DEADLINE_SAFETY_MS));
-    state.waiting = { requestId, release };
+    if (event?.eventType === 'INVOKE' && event.requestId) holdUntilFlushed(state, deadline, event.requestId, Number(event.deadlineMs) || Date.now(), ask);
+    else ask();
+  };
+  // Bound to the async context of init: a release from inside an invocation (notifyFlushed) must
+  // not make our calls part of it (no client span, no traceparent; see flush-hold.ts).
+  const ask = AsyncResource.bind((): void => {
+    try {
+      origin.request(next, answered);
+    } catch {
+      retry();
+    }
   });
+  ask();
 }
 
-function call(
-  runtimeApi: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const [host, port] = runtimeApi.split(':');
-  return new Promise((resolve, reject) => {
-    const { request, agent } = httpClient();
-    const req = request({ host, port, method, path: `/2020-01-01/extension/${path}`, headers, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+function holdUntilFlushed(state: HoldState, deadline: HoldDeadline, requestId: string, deadlineMs: number, then: () => void): void {
+  if (state.flushed.delete(requestId)) return then();
+  let released = false;
+  const release = (): void => {
+    // Once: the deadline and the flush report may both come.
+    if (released) return;
+    released = true;
+    deadline.cancel();
+    state.waiting = undefined;
+    then();
+  };
+  deadline.start(deadlineMs - DEADLINE_SAFETY_MS, release);
+  state.waiting = { requestId, release };
 }

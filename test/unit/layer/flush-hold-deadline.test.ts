@@ -1,0 +1,57 @@
+// The flush hold's deadline timer (one timer for the process, re-armed only when it would fire too
+// late): each wait expires at its own deadline, never before, and a cancelled wait never expires.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { createHoldDeadline } from '../../../src/layer/flush-hold-deadline.ts';
+
+describe('flush hold deadline', () => {
+  test('a wait expires at its deadline, not before', async () => {
+    const deadline = createHoldDeadline();
+    const started = Date.now();
+    let expiredAt = 0;
+    deadline.start(started + 40, () => (expiredAt = Date.now()));
+    await sleep(80);
+    assert.ok(expiredAt >= started + 40, `expired after ${expiredAt - started} ms`);
+  });
+
+  test('a cancelled wait never expires; a later wait with a later deadline waits for its own', async () => {
+    const deadline = createHoldDeadline();
+    const started = Date.now();
+    let first = 0;
+    let second = 0;
+    deadline.start(started + 20, () => first++);
+    deadline.cancel();
+    // The timer armed for 20 ms is reused and fires early for this wait: it must arm again for the rest.
+    deadline.start(started + 70, () => (second = Date.now()));
+    await sleep(40);
+    assert.equal(first, 0);
+    assert.equal(second, 0, 'expired at the first wait\'s deadline');
+    await sleep(80);
+    assert.equal(first, 0);
+    assert.ok(second >= started + 70, `expired after ${second - started} ms`);
+  });
+
+  test('a wait with an earlier deadline than the armed timer expires at its own', async () => {
+    const deadline = createHoldDeadline();
+    const started = Date.now();
+    deadline.start(started + 10_000, () => assert.fail('cancelled wait expired'));
+    deadline.cancel();
+    let expiredAt = 0;
+    deadline.start(started + 20, () => (expiredAt = Date.now()));
+    await sleep(60);
+    assert.ok(expiredAt >= started + 20 && expiredAt < started + 10_000);
+  });
+
+  test('a past deadline expires on the next turn; the timer never keeps the process alive once cancelled', async () => {
+    const deadline = createHoldDeadline();
+    let expired = false;
+    deadline.start(Date.now() - 100, () => (expired = true));
+    assert.equal(expired, false);
+    await sleep(10);
+    assert.equal(expired, true);
+    deadline.start(Date.now() + 60_000, () => assert.fail('cancelled wait expired'));
+    deadline.cancel();
+    // An armed, unref'd timer: node --test would otherwise wait a minute for this file to end.
+  });
+});
