@@ -48,17 +48,22 @@ export function register(state: HoldState, runtimeApi: string): Promise<boolean>
     overflow: 'truncate',
   };
   return new Promise((resolve) => {
-    origin.request(request, (error, response) => {
-      const id = response?.headers['lambda-extension-identifier'] ?? '';
-      if (error || response?.status !== 200 || !id) {
-        origin.close();
-        resolve(false);
-        return;
-      }
-      state.held = true;
-      startNextLoop(state, origin, id);
-      resolve(true);
-    });
+    const refused = (): void => {
+      origin.close();
+      resolve(false);
+    };
+    try {
+      origin.request(request, (error, response) => {
+        const id = response?.headers['lambda-extension-identifier'] ?? '';
+        if (error || response?.status !== 200 || !id) return refused();
+        state.held = true;
+        startNextLoop(state, origin, id);
+        resolve(true);
+      });
+    } catch {
+      // A malformed AWS_LAMBDA_RUNTIME_API (net.connect throws on a bad port): no hold.
+      refused();
+    }
   });
 }
 
