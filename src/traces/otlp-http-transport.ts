@@ -40,7 +40,7 @@ export interface OtlpHttpTransportOptions {
 }
 
 export interface OtlpHttpTransport {
-  /** POST `body`; the socket is given up after `timeoutMs` of silence. Never rejects. */
+  /** POST `body`; the request is given up `timeoutMs` after it starts. Never rejects. */
   send(body: Uint8Array, timeoutMs: number): Promise<OtlpResponse>;
   /** Close idle sockets. */
   shutdown(): void;
@@ -111,29 +111,25 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
           return;
         }
         const req = (http as typeof Http).request({ ...base, auth, agent: using, headers }, (res) => {
-          const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
+          const answer = (): Answer => ({
+            status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
+            headers: { 'retry-after': res.headers['retry-after'] },
+            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+          });
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > MAX_RESPONSE_BYTES) {
-              finish({ status: 'failure', error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`) });
+              finish(tooLarge());
               res.destroy();
               return;
             }
             chunks.push(chunk);
           });
-          res.on('end', () => {
-            const data = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-            if (status > 0 && status <= 299) finish({ status: 'success', data });
-            else if (retryableStatus(status)) finish({ status: 'retryable', retryInMillis: retryAfterMs(res.headers['retry-after']) });
-            else finish({ status: 'failure', error: new OtlpHttpError(res.statusMessage, status || undefined, data.toString()) });
-          });
-          res.on('error', (error) => {
-            if (status > 0 && status <= 299) finish({ status: 'success', data: Buffer.alloc(0) });
-            else if (retryableStatus(status)) finish({ status: 'retryable', error, retryInMillis: retryAfterMs(res.headers['retry-after']) });
-            else finish({ status: 'failure', error });
-          });
+          res.on('end', () => finish(answerOf(answer())));
+          res.on('error', (error) => finish(failedExchange(error, answer())));
         });
         abort = () => req.destroy();
         req.on('error', (error: NodeJS.ErrnoException) => finish(networkError(error)));
@@ -163,23 +159,28 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions): Otlp
   };
 }
 
-/** A finished exchange of the http: client, answered as the node:http path answers. */
-function answerOf(res: Http1Response): OtlpResponse {
+/** What an answer is classified by: an `Http1Response`, or node:https's response read into the same shape. */
+type Answer = Pick<Http1Response, 'status' | 'statusMessage' | 'body'> & { readonly headers: Readonly<Record<string, string | undefined>> };
+
+/** A finished exchange (either client), as otlp-exporter-base answers it. */
+function answerOf(res: Answer): OtlpResponse {
   const status = res.status;
   if (status > 0 && status <= 299) return { status: 'success', data: res.body };
   if (retryableStatus(status)) return { status: 'retryable', retryInMillis: retryAfterMs(res.headers['retry-after']) };
   return { status: 'failure', error: new OtlpHttpError(res.statusMessage, status || undefined, res.body.toString()) };
 }
 
-/** A failed exchange of the http: client: before an answer, a network error; after its head, as a response error. */
-function failedExchange(error: Error, res: Http1Response | undefined): OtlpResponse {
-  if (error instanceof Http1BodyTooLargeError) {
-    return { status: 'failure', error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`) };
-  }
+/** A failed exchange (either client): before an answer, a network error; after its head, as a response error. */
+function failedExchange(error: Error, res: Answer | undefined): OtlpResponse {
+  if (error instanceof Http1BodyTooLargeError) return tooLarge();
   if (!res) return networkError(error as NodeJS.ErrnoException);
   if (res.status > 0 && res.status <= 299) return { status: 'success', data: Buffer.alloc(0) };
   if (retryableStatus(res.status)) return { status: 'retryable', error, retryInMillis: retryAfterMs(res.headers['retry-after']) };
   return { status: 'failure', error };
+}
+
+function tooLarge(): OtlpResponse {
+  return { status: 'failure', error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`) };
 }
 
 function networkError(error: NodeJS.ErrnoException): OtlpResponse {
