@@ -20,12 +20,9 @@ import { build, type Metafile } from 'esbuild';
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinShims } from './builtin-shims.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
-import { narrowImports } from './narrow-imports.ts';
-import { oneCoreChunk } from './one-core-chunk.ts';
+import { BASE_BUNDLE_OPTIONS, libraryBundleOptions } from './bundle-options.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
-import { unreachableModules } from './unreachable-modules.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -41,18 +38,10 @@ export const COLD_START_BUDGET_BYTES = 150_000;
 
 const PACKAGE_DIR = 'nodejs/node_modules/lambda-observe';
 
-/** What both bundles share: minified for Lambda's Node 22, kept in memory for the zip. */
-const BUNDLE_OPTIONS = {
-  absWorkingDir: ROOT,
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  minify: true,
-  legalComments: 'none',
-  metafile: true,
-  write: false,
-  logLevel: 'warning',
-} as const;
+/** The extension and the API files: kept in memory for the zip. */
+const BUNDLE_OPTIONS = { ...BASE_BUNDLE_OPTIONS, write: false } as const;
+/** The library's entry points, by output path (without .mjs) under dist/. */
+const ENTRIES = { index: 'src/index.ts', middy: 'src/middy.ts', 'layer/handler': 'src/layer/handler.ts' } as const;
 const OTEL_API_DIR = 'nodejs/node_modules/@opentelemetry/api';
 
 export interface LayerReport {
@@ -73,15 +62,12 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
 
   const privateFields = sdkPrivateFields(join(ROOT, 'node_modules'));
   const library = await build({
-    ...BUNDLE_OPTIONS,
+    ...libraryBundleOptions(),
+    write: false,
     mangleProps: manglePattern(privateFields),
-    entryPoints: { index: 'src/index.ts', middy: 'src/middy.ts', 'layer/handler': 'src/layer/handler.ts' },
+    entryPoints: ENTRIES,
     outdir: '/layer-dist',
     outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    splitting: true,
-    format: 'esm',
-    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules(), narrowImports()],
   });
   checkRenamable(privateFields, await bundledSources(library.metafile));
   const extension = await build({
@@ -121,7 +107,7 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
       middy: graphBytes(outputs, key('middy.mjs')),
       extension: Object.values(extension.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0),
     },
-    lazyBytes: lazyBytes(outputs, [key('layer/handler.mjs'), key('index.mjs'), key('middy.mjs')]),
+    lazyBytes: lazyBytes(outputs, Object.keys(ENTRIES).map((name) => key(`${name}.mjs`))),
   };
 }
 

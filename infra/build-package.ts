@@ -26,14 +26,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { builtinShims } from './builtin-shims.ts';
 import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
-import { narrowImports } from './narrow-imports.ts';
-import { oneCoreChunk } from './one-core-chunk.ts';
-import { unreachableModules } from './unreachable-modules.ts';
+import { libraryBundleOptions } from './bundle-options.ts';
+import { LAYER_ZIP } from './build-layer.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-export const PACKAGE_DIST = join(ROOT, 'dist');
+const PACKAGE_DIST = join(ROOT, 'dist');
 
 /** The entry points, by output path (without .js) under dist/: package.json `exports` and `bin`. */
 const ENTRIES = { index: 'src/index.ts', middy: 'src/middy.ts', 'cli/main': 'src/cli/main.ts' } as const;
@@ -60,28 +58,14 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
   clean(outDir);
 
   const bundle = await build({
-    absWorkingDir: ROOT,
+    ...libraryBundleOptions(),
     entryPoints: ENTRIES,
     outdir: outDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
     external: EXTERNAL,
-    chunkNames: 'chunks/[name]-[hash]',
-    // Identifiers too: importing `lambda-observe` loads ≈ 146 KB instead of ≈ 217 KB, ≈ 2 ms less
-    // to parse at every cold start (Node 22, this machine). A stack frame in this code reads
-    // `chunk.js:1:column` either way; under --enable-source-maps it points at src/ lines.
-    minify: true,
     // Mappings only: readable stacks under --enable-source-maps, which then reads each map at load
     // (the sources themselves would triple the maps for nothing a stack trace needs).
     sourcemap: 'linked',
     sourcesContent: false,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-    plugins: [oneCoreChunk(join(ROOT, 'src/index.ts')), builtinShims(), unreachableModules(), narrowImports()],
   });
 
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
@@ -119,7 +103,7 @@ function clean(outDir: string): void {
     throw new Error(`${outDir} is not empty and does not look like a package build (no index.js, no chunks/): not emptying it`);
   }
   for (const name of names) {
-    if (outDir === PACKAGE_DIST && name === 'layer.zip') continue;
+    if (join(outDir, name) === LAYER_ZIP) continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }

@@ -6,6 +6,7 @@
 import type { Budget, ColdResult, MemoryResult, WarmResult } from './results.ts';
 import type { BundleBuild, LayerBuild } from './build.ts';
 import type { VariantId } from './variants.ts';
+import { COLD_START_BUDGET_BYTES } from '../../infra/build-layer.ts';
 
 export const LIMITS = {
   coldStartOverRawMs: 20,
@@ -17,7 +18,7 @@ export const LIMITS = {
   heapGrowthBytes: 1e6,
   /** …and RSS after a full GC may not grow by more than this beyond the raw handler's own growth over the same run (the raw handler's RSS creeps too: allocator and code space). */
   rssGrowthOverRawBytes: 4e6,
-  bundleBytes: 150e3,
+  bundleBytes: COLD_START_BUDGET_BYTES,
 } as const;
 
 const us = (v: number) => `${v.toFixed(1)} µs`;
