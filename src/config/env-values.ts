@@ -166,7 +166,7 @@ export function parseUrl(env: Readonly<Record<string, string | undefined>>, name
 }
 
 /** True when `value` parses as an http: or https: URL. */
-export function isHttpUrl(value: string): boolean {
+function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

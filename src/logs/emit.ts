@@ -49,11 +49,6 @@ function sanitizeOptions(): SanitizeOptions {
   return walkOptions;
 }
 
-/** The correlation fields of contract.md for the invocation `state` (or none outside one). */
-export function correlationFields(state: InvocationState | undefined): Record<string, unknown> {
-  return correlation(state).fields;
-}
-
 interface Correlation {
   readonly fields: Record<string, unknown>;
   /** `fields` as JSON without its opening brace: `"trace_id":"…",…}`, appended to every line of the invocation. */
@@ -78,23 +73,15 @@ function correlationOf(fields: Record<string, unknown>): Correlation {
   return { fields, jsonTail: JSON.stringify(fields).slice(1) };
 }
 
-/** The invocation's correlation: its tail written directly (the JSON.stringify of `fields` less its brace, without the object walk). */
+/** The invocation's correlation fields (contract.md), serialized once for all of its lines. */
 function invocationCorrelation(state: InvocationState, serviceName: string): Correlation {
-  const fields = {
+  return correlationOf({
     trace_id: state.traceId,
     span_id: state.spanId,
     request_id: state.requestId,
     faas: { invocation_id: state.invocationId },
     service: { name: serviceName },
-  };
-  const { traceId, spanId, requestId, invocationId } = state;
-  if (typeof traceId !== 'string' || typeof spanId !== 'string' || typeof requestId !== 'string' || typeof invocationId !== 'string') {
-    return correlationOf(fields);
-  }
-  const jsonTail =
-    `"trace_id":${JSON.stringify(traceId)},"span_id":${JSON.stringify(spanId)},"request_id":${JSON.stringify(requestId)},` +
-    `"faas":{"invocation_id":${JSON.stringify(invocationId)}},"service":{"name":${JSON.stringify(serviceName)}}}`;
-  return { fields, jsonTail };
+  });
 }
 
 let outside: (Correlation & { serviceName: string }) | undefined;
