@@ -16,6 +16,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { kb } from '../infra/bundle-metafile.ts';
 import { buildPackage } from './lib/build.ts';
 import { startSinks } from './lib/sinks.ts';
 import { messageOf, runChild } from './lib/spawn.ts';
@@ -76,7 +77,6 @@ function report(lines: readonly string[]): void {
     byPhase.set(where, entry);
   }
   const measured = count - Math.floor(count / 2);
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   console.log(`${id}: ${count} invocations; second half (${measured} invocations):`);
   console.log(`  scavenges: ${((1000 * scavenges) / measured).toFixed(1)} per 1,000 invocations`);
   console.log(`  survived per scavenge: ${kb(survived / scavenges)} copied + ${kb(promoted / scavenges)} promoted`);

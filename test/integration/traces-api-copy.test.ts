@@ -25,16 +25,16 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a module-scope tracer from another copy of the API records child spans of the invocation span', () => {
-  const script = `import { observe } from ${JSON.stringify(pathToFileURL(join(REPO, 'src/index.ts')).href)};
-    import { trace } from ${JSON.stringify(pathToFileURL(apiCopy).href)};
+  const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
+  const script = `import { observe } from ${url(join(REPO, 'src/index.ts'))};
+    import { lambdaContext } from ${url(join(REPO, 'test/support/lambda-context.ts'))};
+    import { trace } from ${url(apiCopy)};
     const tracer = trace.getTracer('user-code');
     const handler = observe(async () => {
       tracer.startActiveSpan('load order', (span) => span.end());
       return { statusCode: 200 };
     });
-    const context = { awsRequestId: 'req-1', functionName: 'orders', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders',
-      memoryLimitInMB: '128', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 3000 };
-    await handler({}, context);`;
+    await handler({}, lambdaContext({ functionName: 'orders' }));`;
   const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'orders', OTEL_TRACES_EXPORTER: 'console', LAMBDA_OBSERVE_METRICS_EXPORTER: 'none' },
