@@ -17,10 +17,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { summarize } from './lib/stats.ts';
+import { EVENT_FILE } from './lib/variants.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = join(import.meta.dirname, '..');
 const NODE = process.execPath;
 
 if (process.argv[2] === '--replay') {
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         OTEL_SERVICE_NAME: 'bench-fn',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         LAMBDA_OBSERVE_PUSHGATEWAY_URL: `http://127.0.0.1:${capturePort}`,
-      BENCH_EVENT: join(ROOT, 'test/fixtures/events/apigw-rest.json'),
+      BENCH_EVENT: EVENT_FILE,
     });
     if (captured !== 0) throw new Error('capture child failed');
     const otlp = receiver.requests().at(-1);
@@ -156,9 +156,8 @@ async function replay(input: ReplayInput): Promise<void> {
       await new Promise((r) => setImmediate(r));
     }
     const used = process.cpuUsage(cpu);
-    samples.sort((a, b) => a - b);
-    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
-    console.log(`| ${name} | ${at(0.5).toFixed(0)} | ${at(0.99).toFixed(0)} | ${((used.user + used.system) / input.rounds).toFixed(0)} |`);
+    const { median, p99 } = summarize(samples);
+    console.log(`| ${name} | ${median.toFixed(0)} | ${p99.toFixed(0)} | ${((used.user + used.system) / input.rounds).toFixed(0)} |`);
   }
   agent.destroy();
 }
