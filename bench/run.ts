@@ -2,8 +2,8 @@
  * `npm run bench`: lambda-observe against the raw handler and its peers, in one run on one
  * machine, and the budgets of issue 8 checked against it. See docs/performance.md.
  *
- *   npm run bench                  full run (≈ 6 min on 2 cores)
- *   npm run bench -- --quick       ≈ 1 min, fewer repetitions (for a quick look, not for the README)
+ *   npm run bench                  full run (≈ 8 min on 2 cores)
+ *   npm run bench -- --quick       ≈ 1.5 min, fewer repetitions (for a quick look, not for the README)
  *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
  *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
  *
@@ -25,13 +25,13 @@ import { startSinks } from './lib/sinks.ts';
 import { BENCH, launch, useRealLayer, type VariantId } from './lib/variants.ts';
 
 const PLANS = {
-  full: { coldReps: 40, warmRounds: 6, warmWarmup: 1000, warmMeasured: 4000, memoryInvocations: 50_000, memoryStep: 5000 },
-  quick: { coldReps: 8, warmRounds: 2, warmWarmup: 300, warmMeasured: 1500, memoryInvocations: 10_000, memoryStep: 5000 },
+  full: { coldReps: 40, warmRounds: 6, warmWarmup: 5000, warmEarlyFrom: 1000, warmMeasured: 4000, memoryInvocations: 50_000, memoryStep: 5000 },
+  quick: { coldReps: 8, warmRounds: 2, warmWarmup: 1500, warmEarlyFrom: 500, warmMeasured: 1500, memoryInvocations: 10_000, memoryStep: 5000 },
 } as const;
 
 const COLD_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-bundle-off', 'lo-bundle', 'powertools', 'otel'];
-const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'lo-async-off', 'powertools', 'otel'];
-const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync'];
+const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'lo-async-off', 'lo-off-evict', 'powertools', 'otel'];
+const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'powertools', 'otel'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const cold = phases.has('cold') ? (log(`cold starts: ${plan.coldReps} × ${coldVariants.length} variants …`), await measureColdStarts(coldVariants, plan.coldReps, sinks, log)) : [];
     const warm = phases.has('warm')
       ? (log(`warm: ${plan.warmRounds} rounds × ${WARM_VARIANTS.length} variants …`),
-        await measureWarm(WARM_VARIANTS, plan.warmRounds, plan.warmWarmup, plan.warmMeasured, sinks, log))
+        await measureWarm(WARM_VARIANTS, plan.warmRounds, plan.warmWarmup, plan.warmEarlyFrom, plan.warmMeasured, sinks, log))
       : [];
     const memory = phases.has('memory')
       ? (log(`memory: ${plan.memoryInvocations} invocations × ${MEMORY_VARIANTS.length} variants …`),

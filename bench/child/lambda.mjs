@@ -13,6 +13,7 @@ const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'bench-fn';
 const REGION = process.env.AWS_REGION ?? 'eu-west-1';
 const ARN = `arn:aws:lambda:${REGION}:123456789012:function:${FUNCTION_NAME}`;
 const TIMEOUT_MS = 30_000;
+const MEMORY_MB = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '1024';
 
 const eventText = readFileSync(process.env.BENCH_EVENT, 'utf8');
 
@@ -39,7 +40,7 @@ export function nextInvocation() {
     functionName: FUNCTION_NAME,
     functionVersion: '$LATEST',
     invokedFunctionArn: ARN,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: MEMORY_MB,
     awsRequestId,
     logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '2026/11/22/[$LATEST]0123456789abcdef',

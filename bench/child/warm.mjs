@@ -6,10 +6,14 @@
 // With BENCH_EXTENSIONS_API (async flush mode), the harness plays Lambda's Extensions API: after
 // each response it waits until the environment could freeze (lambda-observe's flush is over and it
 // asks for its next event); that wait is reported apart from the response latency.
+//
+// With BENCH_EVICT_KB (a control), the harness reads and writes that much memory between two
+// invocations, outside the timed window: what any work done between invocations (an async flush,
+// the runtime's own) does to the CPU caches the next response finds.
 import { fail, loadHandler, nextInvocation, report, startExtensionsApi } from './lambda.mjs';
 
 const config = JSON.parse(process.env.BENCH_WARM);
-const { warmup, measured, checkpoints = [], keepLatencies = true } = config;
+const { warmup, measured, checkpoints = [], keepLatencies = true, earlyFrom = warmup } = config;
 const allocation = process.env.BENCH_ALLOCATION_PROFILE ? allocationSampler(process.env.BENCH_ALLOCATION_PROFILE) : undefined;
 
 try {
@@ -20,12 +24,16 @@ try {
   const settle = extensions ? () => extensions.frozen() : undefined;
   const total = warmup + measured;
   const latencies = new Float64Array(measured);
+  // Invocations earlyFrom … warmup: warm, but while V8 is still optimizing (reported apart).
+  const earlyStart = Math.min(earlyFrom, warmup);
+  const early = new Float64Array(warmup - earlyStart);
   const settleTimes = settle ? new Float64Array(measured) : undefined;
   const memory = [];
   const pendingCheckpoints = new Set(checkpoints);
   let cpuStart = process.cpuUsage();
   let wallStart = performance.now();
   const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+  const evictCaches = cacheEvictor(Number(process.env.BENCH_EVICT_KB ?? 0));
 
   for (let i = 0; i < total; i++) {
     if (i === warmup) {
@@ -33,6 +41,7 @@ try {
       cpuStart = process.cpuUsage();
       wallStart = performance.now();
     }
+    evictCaches?.();
     const { event, context } = nextInvocation();
     await yieldToLoop();
     extensions?.invoke(context.awsRequestId, context.deadlineMs);
@@ -45,6 +54,7 @@ try {
       await settle();
       settled = performance.now();
     }
+    if (i >= earlyStart && i < warmup) early[i - earlyStart] = answered - started;
     if (i >= warmup) {
       latencies[i - warmup] = answered - started;
       if (settleTimes) settleTimes[i - warmup] = settled - answered;
@@ -61,12 +71,22 @@ try {
     cpuUserUs: cpu.user,
     cpuSystemUs: cpu.system,
     latencies: keepLatencies ? Array.from(latencies) : [],
+    early: keepLatencies ? Array.from(early) : [],
     settle: settleTimes && keepLatencies ? Array.from(settleTimes) : [],
     memory,
   });
   process.exit(0);
 } catch (error) {
   fail(error);
+}
+
+/** A function that touches one 8-byte word of every 64-byte cache line of a `kb` KB buffer; none for 0. */
+function cacheEvictor(kb) {
+  if (!(kb > 0)) return undefined;
+  const words = new Float64Array((kb * 1024) / 8);
+  return () => {
+    for (let i = 0; i < words.length; i += 8) words[i] += 1;
+  };
 }
 
 /**

@@ -80,6 +80,7 @@ export async function measureColdStarts(ids: readonly VariantId[], reps: number,
 
 interface WarmOutput {
   latencies: number[];
+  early: number[];
   settle: number[];
   measured: number;
   invocations: number;
@@ -90,6 +91,7 @@ interface WarmOutput {
 
 interface WarmSpec {
   warmup: number;
+  earlyFrom: number;
   measured: number;
   checkpoints: number[];
   keepLatencies: boolean;
@@ -109,6 +111,7 @@ async function runWarmProcess(id: VariantId, spec: WarmSpec, sinks: Sinks) {
         ...childEnv(variant, sinks),
         BENCH_WARM: JSON.stringify({
           warmup: spec.warmup,
+          earlyFrom: spec.earlyFrom,
           measured: spec.measured,
           checkpoints: spec.checkpoints,
           keepLatencies: spec.keepLatencies,
@@ -133,6 +136,7 @@ export async function measureWarm(
   ids: readonly VariantId[],
   rounds: number,
   warmup: number,
+  earlyFrom: number,
   measured: number,
   sinks: Sinks,
   progress: Progress,
@@ -143,6 +147,7 @@ export async function measureWarm(
       id,
       {
         latencies: [] as number[],
+        early: [] as number[],
         settle: [] as number[],
         roundMedians: [] as number[],
         cpuUs: 0,
@@ -164,11 +169,12 @@ export async function measureWarm(
       try {
         const { output, sent, logBytes } = await runWarmProcess(
           id,
-          { warmup, measured, checkpoints: [total], keepLatencies: true, timeoutMs: 240_000 },
+          { warmup, earlyFrom, measured, checkpoints: [total], keepLatencies: true, timeoutMs: 240_000 },
           sinks,
         );
         const micros = output.latencies.map((ms) => ms * 1000);
         a.latencies.push(...micros);
+        for (const ms of output.early) a.early.push(ms * 1000);
         a.settle.push(...output.settle.map((ms) => ms * 1000));
         roundMedian.get(id)![round] = median(micros);
         a.cpuUs += output.cpuUserUs + output.cpuSystemUs;
@@ -201,6 +207,7 @@ export async function measureWarm(
       rounds: medians.filter((m) => m !== undefined).length,
       invocationsPerProcess: total,
       latency: summarize(a.latencies),
+      ...(a.early.length ? { early: { from: earlyFrom, to: warmup, latency: summarize(a.early) } } : {}),
       overheadPerRound: medians.map((m, r) => m - (rawMedians[r] ?? Number.NaN)).filter((v) => Number.isFinite(v)),
       ...(a.settle.length ? { settle: summarize(a.settle) } : {}),
       cpuUsPerInvocation: a.measured ? a.cpuUs / a.measured : Number.NaN,
@@ -227,7 +234,7 @@ export async function measureMemory(ids: readonly VariantId[], invocations: numb
   for (const id of ids) {
     try {
       const started = performance.now();
-      const { output } = await runWarmProcess(id, { warmup: 0, measured: invocations, checkpoints, keepLatencies: false, timeoutMs: 600_000 }, sinks);
+      const { output } = await runWarmProcess(id, { warmup: 0, earlyFrom: 0, measured: invocations, checkpoints, keepLatencies: false, timeoutMs: 600_000 }, sinks);
       results.push({ variant: id, label: VARIANTS[id].label, samples: output.memory });
       progress(`  memory: ${id}, ${invocations} invocations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (error) {

@@ -55,10 +55,12 @@ function renderWarm(warm: readonly WarmResult[]): string {
   const find = (id: VariantId) => warm.find((w) => w.variant === id && !w.error);
   const raw = find('raw');
   const over = (w: WarmResult | undefined, key: 'median' | 'p99') => (w && raw ? w.latency[key] - raw.latency[key] : undefined);
+  const earlyOver = (w: WarmResult) => (w.early && raw?.early ? w.early.latency.median - raw.early.latency.median : undefined);
   const pt = find('powertools');
   const otel = find('otel');
+  const window = raw?.early ? `invocations ${(raw.early.from + 1).toLocaleString('en-US')}–${raw.early.to.toLocaleString('en-US')}` : undefined;
   const rows = warm.map((w) => {
-    if (w.error) return [w.label, `failed: ${w.error}`, '', '', '', '', '', '', ''];
+    if (w.error) return [w.label, `failed: ${w.error}`, '', '', '', '', '', '', '', ...(window ? [''] : [])];
     const spread = w.overheadPerRound.length ? `${signed(Math.min(...w.overheadPerRound))} … ${signed(Math.max(...w.overheadPerRound))}` : '–';
     return [
       w.label,
@@ -70,13 +72,31 @@ function renderWarm(warm: readonly WarmResult[]): string {
       raw ? `${(w.latency.median / raw.latency.median).toFixed(2)}×` : '–',
       w.variant === 'raw' || w.variant === 'powertools' ? '–' : share(over(w, 'median'), over(pt, 'median')),
       w.variant === 'raw' || w.variant === 'otel' ? '–' : share(over(w, 'median'), over(otel, 'median')),
+      ...(window ? [w.variant === 'raw' ? '–' : signed(earlyOver(w))] : []),
     ];
   });
   return [
     '### Warm invocations: response latency (µs)',
     '',
+    ...(window
+      ? [
+          `Timed after the warm-up, once V8 has optimized the hot code. The last column is the same median over raw during the warm-up's ${window}: warm, but still optimizing (longer with Lambda's heap flags), as a function that has not yet served a few thousand invocations runs.`,
+          '',
+        ]
+      : []),
     table(
-      ['variant', 'median', 'p99', 'median over raw', 'p99 over raw', 'over raw, per round', '× raw (median)', 'overhead ÷ Powertools’', 'overhead ÷ OTel’s'],
+      [
+        'variant',
+        'median',
+        'p99',
+        'median over raw',
+        'p99 over raw',
+        'over raw, per round',
+        '× raw (median)',
+        'overhead ÷ Powertools’',
+        'overhead ÷ OTel’s',
+        ...(window ? [`median over raw, ${window}`] : []),
+      ],
       rows,
     ),
   ].join('\n');

@@ -46,6 +46,8 @@ export interface WarmResult {
   readonly invocationsPerProcess: number;
   /** Response latency, µs, pooled over every round. */
   readonly latency: Summary;
+  /** The same over invocations `from` … `to` (0-based) of each process: the end of the warm-up, V8 still optimizing. */
+  readonly early?: { readonly from: number; readonly to: number; readonly latency: Summary };
   /** Per round: this variant's median minus raw's median in the same round, µs. */
   readonly overheadPerRound: readonly number[];
   /** Async flush mode: time from the response to the end of the background flush, µs. */

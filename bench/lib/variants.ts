@@ -37,7 +37,7 @@ export function useRealLayer(): void {
   layerBuild.label = 'layer';
 }
 
-export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-async-off' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
+export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-async-off' | 'lo-off-evict' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
 
 export interface Variant {
   readonly id: VariantId;
@@ -49,6 +49,14 @@ export interface Variant {
   /** After each response, wait until Lambda could freeze the environment (async flush mode). */
   readonly settle: boolean;
 }
+
+/** The function's configured memory (MB), as Lambda gives it in the environment and the context. */
+export const FUNCTION_MEMORY_MB = 1024;
+
+const YOUNG_GENERATION_MB = Math.floor(FUNCTION_MEMORY_MB / 10);
+
+/** The eviction control's buffer: larger than a server core's L2 cache (1–2 MB). */
+const EVICT_KB = 4096;
 
 const fileUrl = (path: string): string => pathToFileURL(path).href;
 
@@ -64,7 +72,7 @@ export function lambdaEnv(sinks: Sinks): Record<string, string> {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_LAMBDA_FUNCTION_NAME: 'bench-fn',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MEMORY_MB),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/bench-fn',
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/22/[$LATEST]0123456789abcdef0123456789abcdef',
@@ -152,6 +160,17 @@ export const VARIANTS: Record<VariantId, Variant> = {
     env: () => observeEnv(DIST_ENTRY, ROOT_API, { LAMBDA_OBSERVE_FLUSH_MODE: 'async', BENCH_EXTENSIONS_API: '1' }),
     settle: true,
   },
+  'lo-off-evict': {
+    id: 'lo-off-evict',
+    label: `control: exporters off, ${EVICT_KB / 1024} MB of memory touched between invocations`,
+    handler: 'observe.mjs',
+    execArgv: [],
+    // Exporters off, with the CPU caches cold at each invocation as work between invocations
+    // leaves them (the async row's flush, the runtime's own round trip): how much of the async
+    // row's response latency is cache misses rather than lambda-observe's work (child/warm.mjs).
+    env: () => observeEnv(DIST_ENTRY, ROOT_API, { BENCH_EVICT_KB: String(EVICT_KB) }),
+    settle: false,
+  },
   'lo-bundle-off': {
     id: 'lo-bundle-off',
     label: 'lambda-observe layer, exporters off',
@@ -199,8 +218,19 @@ export const VARIANTS: Record<VariantId, Variant> = {
 /** Set once by the harness (affinity.ts): how a measured child is started. */
 export const launch: { prefix: readonly string[] } = { prefix: [] };
 
-/** Node flags every child gets: Lambda's own bootstrap starts node with --expose-gc. */
-export const BASE_EXEC_ARGV: readonly string[] = ['--expose-gc'];
+/**
+ * Node flags every child gets, as Lambda's Node.js bootstrap (/var/runtime/bootstrap) starts node:
+ * --expose-gc, and V8's heap sized from the function's memory (a tenth of it for the young
+ * generation, whose semi-space is half of that; the rest for the old generation). The runtime
+ * interface client knows these three (it strips them from its worker threads' execArgv). Without
+ * them V8 sizes its heap from this machine's RAM: its young generation stops growing at another
+ * size, and below a ≈ 2 GB old generation V8 takes longer to optimize a hot handler.
+ */
+export const BASE_EXEC_ARGV: readonly string[] = [
+  '--expose-gc',
+  `--max-semi-space-size=${Math.floor(YOUNG_GENERATION_MB / 2)}`,
+  `--max-old-space-size=${FUNCTION_MEMORY_MB - YOUNG_GENERATION_MB}`,
+];
 
 export function childEnv(variant: Variant, sinks: Sinks): Record<string, string> {
   return { ...lambdaEnv(sinks), ...variant.env(sinks) };
