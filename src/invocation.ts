@@ -26,7 +26,7 @@ import { emitLog, emitRecord } from './logs/emit.ts';
 import { writeLine } from './logs/line-writer.ts';
 import { errorToData, errorType } from './logs/safe-json.ts';
 import { INTERNAL_LOGGER, warnOnce } from './logs/warn-once.ts';
-import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { createMetrics, preloadMetrics, type Metrics } from './metrics/metrics.ts';
 import { resourceAttributes } from './resource.ts';
 import { extractLinks, extractParent } from './traces/parent.ts';
 import { createTracing, preloadTracing, type Tracing } from './traces/tracing.ts';
@@ -69,6 +69,7 @@ const pendingFlushes = new Set<Promise<void>>();
 export function prepareConfig(options: ObserveOptions | undefined): Config {
   const config = resolveConfig(options, readEnv());
   preloadTracing(config);
+  preloadMetrics(config.metrics);
   // Async flush needs the layer's extension to hold the freeze: connect while still in init.
   if (config.flushMode === 'async') void connectFlushHold(config.env.AWS_LAMBDA_RUNTIME_API);
   return config;

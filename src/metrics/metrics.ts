@@ -128,12 +128,12 @@ async function collect(pipeline: MeterPipeline, timeoutMs: number, warn: Metrics
 }
 
 /**
- * Start importing the exporters the environment asks for while Lambda is still in INIT, so the
- * first invocation does not wait for them. Code options can only add to this at telemetry build.
+ * Start importing the exporters `settings` select, and open the Pushgateway's connection, while
+ * Lambda is still in INIT, so the first invocation waits for neither. Repeating it is free (each
+ * import and origin starts once). Never throws.
  */
-function preloadExporters(): void {
+export function preloadMetrics(settings: Config['metrics']): void {
   try {
-    const settings = resolveConfig(undefined, peekEnv()).metrics;
     if (settings.exporters.includes('prometheus') && settings.pushgatewayUrl) {
       loadPrometheusWriter().catch(() => undefined);
       preconnect(settings.pushgatewayUrl);
@@ -144,4 +144,10 @@ function preloadExporters(): void {
   }
 }
 
-preloadExporters();
+// At import, from the environment alone; a wrapper's code options add to it when the wrapper
+// resolves its config (prepareConfig in ../invocation.ts), still during INIT.
+try {
+  preloadMetrics(resolveConfig(undefined, peekEnv()).metrics);
+} catch {
+  // A malformed environment is reported when the config is resolved for real.
+}
