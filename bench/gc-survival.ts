@@ -20,7 +20,7 @@ import { kb } from '../infra/bundle-metafile.ts';
 import { buildPackage } from './lib/build.ts';
 import { startSinks } from './lib/sinks.ts';
 import { messageOf, runChild } from './lib/spawn.ts';
-import { BASE_EXEC_ARGV, BENCH, childEnv, DIST_ENTRY, VARIANTS, type VariantId } from './lib/variants.ts';
+import { baseExecArgv, BENCH, childEnv, DIST_ENTRY, VARIANTS, type VariantId } from './lib/variants.ts';
 
 const [id = 'lo-sync', countArg] = process.argv.slice(2);
 if (!(id in VARIANTS)) throw new Error('usage: node bench/gc-survival.ts <variant> [invocations]');
@@ -34,7 +34,7 @@ try {
   const run = await runChild({
     script: join(BENCH, 'child/warm.mjs'),
     env: { ...childEnv(variant, sinks), BENCH_WARM: JSON.stringify({ warmup: 0, measured: count, checkpoints: [], keepLatencies: false }) },
-    execArgv: [...BASE_EXEC_ARGV, ...variant.execArgv, '--trace-gc-nvp', '--import', join(BENCH, 'child/gc-markers.mjs')],
+    execArgv: [...baseExecArgv(), ...variant.execArgv, '--trace-gc-nvp', '--import', join(BENCH, 'child/gc-markers.mjs')],
     stdoutFile: log,
     timeoutMs: 900_000,
   });

@@ -16,7 +16,7 @@ import { pinHarness } from './lib/affinity.ts';
 import { buildPackage } from './lib/build.ts';
 import { startSinks } from './lib/sinks.ts';
 import { runChild } from './lib/spawn.ts';
-import { BASE_EXEC_ARGV, BENCH, childEnv, DIST_ENTRY, LAYER_ENTRY, ROOT, useRealLayer, VARIANTS, type VariantId } from './lib/variants.ts';
+import { baseExecArgv, BENCH, childEnv, DIST_ENTRY, LAYER_ENTRY, ROOT, useRealLayer, VARIANTS, type VariantId } from './lib/variants.ts';
 
 interface ProfileNode {
   id: number;
@@ -57,7 +57,7 @@ try {
       ...(phase === 'alloc' ? { BENCH_ALLOCATION_PROFILE: allocationFile } : {}),
     },
     execArgv: [
-      ...BASE_EXEC_ARGV,
+      ...baseExecArgv(),
       ...(phase === 'alloc' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100']),
       ...variant.execArgv,
     ],

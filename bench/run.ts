@@ -6,10 +6,11 @@
  *   npm run bench -- --quick       ≈ 1.5 min, fewer repetitions (for a quick look, not for the README)
  *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
  *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
+ *   npm run bench -- --memory=128  the function's memory in MB (default 1024): Lambda sizes V8's heap from it
  *
  * Prints a markdown table and writes bench/results/latest.md and latest.json, and puts the table
- * into docs/performance.md (a quick or partial run writes quick.* / partial.* and leaves the docs
- * alone). Exit status is 0 even when a budget fails: the table says so.
+ * into docs/performance.md (a quick run writes quick.*, a partial one or one with --memory
+ * partial.*, and leaves the docs alone). Exit status is 0 even when a budget fails: the table says so.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { measureColdStarts, measureMemory, measureWarm } from './lib/phases.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { RunResults } from './lib/results.ts';
 import { startSinks } from './lib/sinks.ts';
-import { BENCH, launch, useRealLayer, type VariantId } from './lib/variants.ts';
+import { BENCH, DEFAULT_FUNCTION_MEMORY_MB, launch, useRealLayer, type VariantId } from './lib/variants.ts';
 
 const PLANS = {
   full: { coldReps: 40, warmRounds: 6, warmWarmup: 5000, warmEarlyFrom: 1000, warmMeasured: 4000, memoryInvocations: 50_000, memoryStep: 5000 },
@@ -39,10 +40,14 @@ function parseArgs(argv: readonly string[]) {
   const quick = argv.includes('--quick');
   const pin = argv.includes('--pin');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const unknown = argv.filter((a) => a !== '--quick' && a !== '--pin' && !a.startsWith('--only='));
-  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (use --quick, --pin, --only=cold,warm,memory)`);
+  const memory = argv.find((a) => a.startsWith('--memory='))?.slice('--memory='.length);
+  const unknown = argv.filter((a) => a !== '--quick' && a !== '--pin' && !a.startsWith('--only=') && !a.startsWith('--memory='));
+  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (use --quick, --pin, --only=cold,warm,memory, --memory=MB)`);
   const phases = new Set(only ?? ['cold', 'warm', 'memory']);
-  return { quick, pin, phases };
+  const memoryMb = memory === undefined ? DEFAULT_FUNCTION_MEMORY_MB : Number(memory);
+  // Lambda's range: 128 MB to 10,240 MB, in 1 MB steps.
+  if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240) throw new Error(`--memory=${memory}: a whole number of MB from 128 to 10240`);
+  return { quick, pin, phases, memoryMb };
 }
 
 /** The peers are bench/'s own devDependencies: install them on first use, with the npm on PATH. */
@@ -75,7 +80,9 @@ function updateDocs(markdown: string): boolean {
 async function main(): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) throw new Error(`Node ${process.versions.node}: run it with Node 22 (npm run bench uses the repository's own)`);
-  const { quick, pin, phases } = parseArgs(process.argv.slice(2));
+  const { quick, pin, phases, memoryMb } = parseArgs(process.argv.slice(2));
+  launch.memoryMb = memoryMb;
+  const customMemory = memoryMb !== DEFAULT_FUNCTION_MEMORY_MB;
   const plan = quick ? PLANS.quick : PLANS.full;
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
@@ -120,12 +127,20 @@ async function main(): Promise<void> {
       meta: {
         date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
         mode: quick ? 'quick' : 'full',
-        command: ['npm run bench', ...(quick || pin || phases.size < 3 ? ['--'] : []), ...(quick ? ['--quick'] : []), ...(pin ? ['--pin'] : []), ...(phases.size < 3 ? [`--only=${[...phases].join(',')}`] : [])].join(' '),
+        command: [
+          'npm run bench',
+          ...(quick || pin || phases.size < 3 || customMemory ? ['--'] : []),
+          ...(quick ? ['--quick'] : []),
+          ...(pin ? ['--pin'] : []),
+          ...(phases.size < 3 ? [`--only=${[...phases].join(',')}`] : []),
+          ...(customMemory ? [`--memory=${memoryMb}`] : []),
+        ].join(' '),
         node: process.versions.node,
         cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
         durationS: (performance.now() - started) / 1000,
         coldReps: plan.coldReps,
         warmRounds: plan.warmRounds,
+        functionMemoryMb: memoryMb,
         warmWarmup: plan.warmWarmup,
         warmMeasured: plan.warmMeasured,
         memoryInvocations: plan.memoryInvocations,
@@ -146,7 +161,8 @@ async function main(): Promise<void> {
     for (const b of results.budgets) log(`${b.pass === undefined ? 'N/A ' : b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (${b.limit})`);
     const dir = join(BENCH, 'results');
     mkdirSync(dir, { recursive: true });
-    const name = quick ? 'quick' : phases.size < 3 ? 'partial' : 'latest';
+    // The README and the docs show the default function: another memory size is a side run.
+    const name = quick ? 'quick' : phases.size < 3 || customMemory ? 'partial' : 'latest';
     writeFileSync(join(dir, `${name}.md`), markdown);
     writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     log(`written: bench/results/${name}.md, bench/results/${name}.json`);

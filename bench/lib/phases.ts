@@ -9,7 +9,7 @@ import type { ColdResult, MemoryResult, MemorySample, WarmResult } from './resul
 import { diffCounts, type Sinks } from './sinks.ts';
 import { messageOf, runChild } from './spawn.ts';
 import { median, rotate, summarize } from './stats.ts';
-import { BASE_EXEC_ARGV, BENCH, childEnv, launch, VARIANTS, type VariantId } from './variants.ts';
+import { baseExecArgv, BENCH, childEnv, launch, VARIANTS, type VariantId } from './variants.ts';
 
 const COLD_CHILD = join(BENCH, 'child/cold.mjs');
 const WARM_CHILD = join(BENCH, 'child/warm.mjs');
@@ -44,7 +44,7 @@ export async function measureColdStarts(ids: readonly VariantId[], reps: number,
         const run = await runChild({
           script: COLD_CHILD,
           env: childEnv(variant, sinks),
-          execArgv: [...BASE_EXEC_ARGV, ...variant.execArgv],
+          execArgv: [...baseExecArgv(), ...variant.execArgv],
           prefix: launch.prefix,
           timeoutMs: 30_000,
         });
@@ -117,7 +117,7 @@ async function runWarmProcess(id: VariantId, spec: WarmSpec, sinks: Sinks) {
           keepLatencies: spec.keepLatencies,
         }),
       },
-      execArgv: [...BASE_EXEC_ARGV, ...variant.execArgv],
+      execArgv: [...baseExecArgv(), ...variant.execArgv],
       prefix: launch.prefix,
       stdoutFile,
       timeoutMs: spec.timeoutMs,

@@ -27,6 +27,7 @@ export function renderMarkdown(r: RunResults): string {
   out.push('');
   out.push(
     `\`${m.command}\` — ${m.date}, Node ${m.node}, ${m.cpus}, load average ${m.loadAverage[0].toFixed(1)} → ${m.loadAverage[1].toFixed(1)}; ${m.durationS.toFixed(0)} s. ` +
+      `Function memory ${m.functionMemoryMb.toLocaleString('en-US')} MB (node started with Lambda's heap flags for it). ` +
       `Cold starts: ${m.coldReps} spawns per variant. Warm: ${m.warmRounds} fresh processes per variant × ` +
       `(${m.warmWarmup} warm-up + ${m.warmMeasured} timed invocations), variants interleaved. ` +
       `Memory: ${m.memoryInvocations.toLocaleString('en-US')} invocations per process. ` +

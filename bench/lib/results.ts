@@ -85,6 +85,8 @@ export interface RunResults {
     readonly durationS: number;
     readonly coldReps: number;
     readonly warmRounds: number;
+    /** The memory of the function the children play (MB); node's heap flags follow from it. */
+    readonly functionMemoryMb: number;
     readonly warmWarmup: number;
     readonly warmMeasured: number;
     readonly memoryInvocations: number;

@@ -50,10 +50,8 @@ export interface Variant {
   readonly settle: boolean;
 }
 
-/** The function's configured memory (MB), as Lambda gives it in the environment and the context. */
-export const FUNCTION_MEMORY_MB = 1024;
-
-const YOUNG_GENERATION_MB = Math.floor(FUNCTION_MEMORY_MB / 10);
+/** The function's configured memory (MB) unless a run says otherwise (`npm run bench -- --memory=128`). */
+export const DEFAULT_FUNCTION_MEMORY_MB = 1024;
 
 /** The eviction control's buffer: larger than a server core's L2 cache (1–2 MB). */
 const EVICT_KB = 4096;
@@ -72,7 +70,7 @@ export function lambdaEnv(sinks: Sinks): Record<string, string> {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_LAMBDA_FUNCTION_NAME: 'bench-fn',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MEMORY_MB),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(launch.memoryMb),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/bench-fn',
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/22/[$LATEST]0123456789abcdef0123456789abcdef',
@@ -215,8 +213,12 @@ export const VARIANTS: Record<VariantId, Variant> = {
   },
 };
 
-/** Set once by the harness (affinity.ts): how a measured child is started. */
-export const launch: { prefix: readonly string[] } = { prefix: [] };
+/**
+ * Set once by the harness: how a measured child is started (a command prefix, see affinity.ts) and
+ * the memory of the function it plays, which Lambda hands it in the environment, the context
+ * and node's heap flags.
+ */
+export const launch: { prefix: readonly string[]; memoryMb: number } = { prefix: [], memoryMb: DEFAULT_FUNCTION_MEMORY_MB };
 
 /**
  * Node flags every child gets, as Lambda's Node.js bootstrap (/var/runtime/bootstrap) starts node:
@@ -226,11 +228,10 @@ export const launch: { prefix: readonly string[] } = { prefix: [] };
  * them V8 sizes its heap from this machine's RAM: its young generation stops growing at another
  * size, and below a ≈ 2 GB old generation V8 takes longer to optimize a hot handler.
  */
-export const BASE_EXEC_ARGV: readonly string[] = [
-  '--expose-gc',
-  `--max-semi-space-size=${Math.floor(YOUNG_GENERATION_MB / 2)}`,
-  `--max-old-space-size=${FUNCTION_MEMORY_MB - YOUNG_GENERATION_MB}`,
-];
+export function baseExecArgv(): string[] {
+  const youngGenerationMb = Math.floor(launch.memoryMb / 10);
+  return ['--expose-gc', `--max-semi-space-size=${Math.floor(youngGenerationMb / 2)}`, `--max-old-space-size=${launch.memoryMb - youngGenerationMb}`];
+}
 
 export function childEnv(variant: Variant, sinks: Sinks): Record<string, string> {
   return { ...lambdaEnv(sinks), ...variant.env(sinks) };
