@@ -24,7 +24,7 @@ try {
   const settle = extensions ? () => extensions.frozen() : undefined;
   const total = warmup + measured;
   const latencies = new Float64Array(measured);
-  // Invocations earlyFrom … warmup: warm, but while V8 is still optimizing (reported apart).
+  // Invocations earlyFrom … warmup: warm, but not yet at steady speed (reported apart).
   const earlyStart = Math.min(earlyFrom, warmup);
   const early = new Float64Array(warmup - earlyStart);
   const settleTimes = settle ? new Float64Array(measured) : undefined;

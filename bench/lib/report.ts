@@ -81,7 +81,7 @@ function renderWarm(warm: readonly WarmResult[]): string {
     '',
     ...(window
       ? [
-          `Timed after the warm-up, once V8 has optimized the hot code. The last column is the same median over raw during the warm-up's ${window}: warm, but still optimizing (longer with Lambda's heap flags), as a function that has not yet served a few thousand invocations runs.`,
+          `Timed after the warm-up, once the handler has reached its steady speed. The last column is the same median over raw during the warm-up's ${window}: warm, but not yet at that speed (which takes longer under Lambda's heap flags), as a function that has not yet served a few thousand invocations runs.`,
           '',
         ]
       : []),

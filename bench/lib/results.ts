@@ -46,7 +46,7 @@ export interface WarmResult {
   readonly invocationsPerProcess: number;
   /** Response latency, µs, pooled over every round. */
   readonly latency: Summary;
-  /** The same over invocations `from` … `to` (0-based) of each process: the end of the warm-up, V8 still optimizing. */
+  /** The same over invocations `from` … `to` (0-based) of each process: the end of the warm-up, not yet at steady speed. */
   readonly early?: { readonly from: number; readonly to: number; readonly latency: Summary };
   /** Per round: this variant's median minus raw's median in the same round, µs. */
   readonly overheadPerRound: readonly number[];
