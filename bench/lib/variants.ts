@@ -226,8 +226,8 @@ export const launch: { prefix: readonly string[]; memoryMb: number } = { prefix:
  * generation, whose semi-space is half of that; the rest for the old generation). The runtime
  * interface client knows these three (it strips them from its worker threads' execArgv). Without
  * them V8 sizes its heap from this machine's RAM: its young generation stops growing at another
- * size, and below a ≈ 2 GB old generation a handler takes a few thousand invocations longer to
- * reach its steady speed (docs/performance.md).
+ * size, and below a 2 GB old generation V8 calls its builtins the long way (no short builtin
+ * calls), which slows a handler's first few thousand invocations (docs/performance.md).
  */
 export function baseExecArgv(): string[] {
   const youngGenerationMb = Math.floor(launch.memoryMb / 10);
