@@ -3,7 +3,7 @@
  * machine, and the budgets of issue 8 checked against it. See docs/performance.md.
  *
  *   npm run bench                  full run (≈ 8 min on 2 cores)
- *   npm run bench -- --quick       ≈ 1.5 min, fewer repetitions (for a quick look, not for the README)
+ *   npm run bench -- --quick       ≈ 1.5 min, fewer repetitions and a shorter warm-up (a quick look, not for the README)
  *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
  *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
  *   npm run bench -- --memory=128  the function's memory in MB (default 1024): Lambda sizes V8's heap from it
