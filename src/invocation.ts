@@ -68,11 +68,19 @@ const pendingFlushes = new Set<Promise<void>>();
  */
 export function prepareConfig(options: ObserveOptions | undefined): Config {
   const config = resolveConfig(options, readEnv());
-  preloadTracing(config);
-  preloadMetrics(config.metrics);
+  preloadExporters(config);
   // Async flush needs the layer's extension to hold the freeze: connect while still in init.
   if (config.flushMode === 'async') void connectFlushHold(config.env.AWS_LAMBDA_RUNTIME_API);
   return config;
+}
+
+/**
+ * Start loading the exporters `config` selects and opening their connections, while Lambda is
+ * still in INIT. Idempotent: each module and each origin starts once, whoever asks again.
+ */
+export function preloadExporters(config: Config): void {
+  preloadTracing(config);
+  preloadMetrics(config.metrics);
 }
 
 /**

@@ -5,8 +5,7 @@
  * never runs unwrapped by accident.
  */
 import { readEnv, resolveConfig, type EnvSnapshot } from '../config.ts';
-import { initTelemetry } from '../invocation.ts';
-import { preloadTracing } from '../traces/tracing.ts';
+import { initTelemetry, preloadExporters } from '../invocation.ts';
 import { warnOnce } from '../logs/warn-once.ts';
 import { isObserved, observe } from '../observe.ts';
 import { waitForFlushHold } from './flush-hold.ts';
@@ -35,11 +34,11 @@ export async function loadObservedHandler(snapshot: EnvSnapshot = readEnv()): Pr
   // Providers first: the function's module may take a tracer while it loads, from its own copy of
   // @opentelemetry/api, and such a tracer reaches only a provider registered before.
   initTelemetry();
-  // The function's own observe() below would start loading the trace exporter and warming its
-  // connection only once the function's module has loaded; started now, both overlap with that
-  // load (often the longest part of init), and the first invocation finds the connection open.
+  // The function's own observe() below would start loading the exporters and opening their
+  // connections only once the function's module has loaded; started now, both overlap with that
+  // load (often the longest part of init), and the first invocation finds the connections open.
   const config = resolveConfig(undefined, snapshot);
-  preloadTracing(config);
+  preloadExporters(config);
   const handler = await loadUserHandler(handlerString, env.LAMBDA_TASK_ROOT || process.cwd());
   if ((handler as unknown as Record<symbol, unknown>)[STREAMING]) {
     // observe() calls (event, context); a streaming handler takes (event, responseStream, context).

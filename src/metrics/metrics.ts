@@ -4,7 +4,6 @@
  * push of everything recorded to a Pushgateway and/or an OTLP endpoint under the flush budget.
  */
 import type { Config } from '../config.ts';
-import { peekEnv, resolveConfig } from '../config.ts';
 import type { InvocationSummary } from '../context.ts';
 import type { ResourceAttributes } from '../resource.ts';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -142,12 +141,4 @@ export function preloadMetrics(settings: Config['metrics']): void {
   } catch {
     // A preload is an optimisation; the sinks load what they need themselves.
   }
-}
-
-// At import, from the environment alone; a wrapper's code options add to it when the wrapper
-// resolves its config (prepareConfig in ../invocation.ts), still during INIT.
-try {
-  preloadMetrics(resolveConfig(undefined, peekEnv()).metrics);
-} catch {
-  // A malformed environment is reported when the config is resolved for real.
 }

@@ -1,15 +1,17 @@
 /**
  * A Pushgateway given in code (`observe(handler, { pushgatewayUrl })`, nothing in the environment)
  * gets its connection opened while observe() resolves its config, during INIT, as one from the
- * environment does at import: the first invocation's push goes out on that connection instead of
- * connecting in the invocation. A relay in front of the real Pushgateway counts the connections.
+ * environment does: the first invocation's push goes out on that connection instead of connecting
+ * in the invocation. A relay in front of the real Pushgateway counts the connections.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
+import { withDeadline } from '../support/child-process.ts';
 import { startPushgateway, type Pushgateway } from '../support/pushgateway.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -66,16 +68,9 @@ test('a Pushgateway URL from code options is connected during init, and the firs
     if (connectionsAtInitEnd === undefined && stdout.includes('init done\n')) connectionsAtInitEnd = connections;
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`child did not finish in ${CHILD_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`));
-    }, CHILD_TIMEOUT_MS);
-    child.on('exit', (exitCode) => {
-      clearTimeout(timer);
-      done(exitCode);
-    });
-  });
+  const exited = withDeadline(once(child, 'exit'), CHILD_TIMEOUT_MS, () => `child did not finish in ${CHILD_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`);
+  // A no-op once it has exited; otherwise it must not outlive the test.
+  const [code] = await exited.finally(() => child.kill('SIGKILL'));
   assert.equal(code, 0, `child failed:\n${stdout}\n${stderr}`);
   assert.match(stdout, /invoked\n/);
 
