@@ -18,6 +18,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kb } from '../infra/bundle-metafile.ts';
 import { buildPackage } from './lib/build.ts';
+import { SCRATCH } from './lib/phases.ts';
 import { startSinks } from './lib/sinks.ts';
 import { messageOf, runChild } from './lib/spawn.ts';
 import { baseExecArgv, BENCH, childEnv, DIST_ENTRY, VARIANTS, type VariantId } from './lib/variants.ts';
@@ -28,7 +29,7 @@ const count = Number(countArg ?? 6000);
 if (!existsSync(DIST_ENTRY)) buildPackage();
 
 const variant = VARIANTS[id as VariantId];
-const log = join(existsSync('/dev/shm') ? '/dev/shm' : join(BENCH, 'results'), `gc-survival-${process.pid}.log`);
+const log = join(SCRATCH, `gc-survival-${process.pid}.log`);
 const sinks = await startSinks();
 try {
   const run = await runChild({
@@ -66,10 +67,12 @@ function report(lines: readonly string[]): void {
     }
     // The second half: the first includes start-up, lazy compilation and the first growths.
     if (!line.includes(' gc=s ') || invocations <= count / 2) continue;
-    const bytes = field(line, 'new_space_survived') + field(line, 'promoted');
+    const copied = field(line, 'new_space_survived');
+    const moved = field(line, 'promoted');
+    const bytes = copied + moved;
     scavenges++;
-    survived += field(line, 'new_space_survived');
-    promoted += field(line, 'promoted');
+    survived += copied;
+    promoted += moved;
     const where = phase === 'invocation' ? 'during an invocation' : phase;
     const entry = byPhase.get(where) ?? { scavenges: 0, bytes: 0 };
     entry.scavenges++;

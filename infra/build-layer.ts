@@ -20,7 +20,7 @@ import { build, type Metafile } from 'esbuild';
 import { readFile, mkdir, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
+import { APACHE_LICENSE, entrySizes, kb, thirdPartyNotice } from './bundle-metafile.ts';
 import { BASE_BUNDLE_OPTIONS, libraryBundleOptions } from './bundle-options.ts';
 import { checkRenamable, manglePattern, sdkPrivateFields } from './private-fields.ts';
 import { createZip, type ZipEntry } from './zip.ts';
@@ -93,21 +93,22 @@ export async function buildLayer(options: { outFile?: string } = {}): Promise<La
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, zip);
 
-  const outputs = library.metafile.outputs;
   // Metafile paths are relative to the working directory.
-  const key = (name: string) => relative(ROOT, join('/layer-dist', name));
+  const sizes = entrySizes(library.metafile.outputs, Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>, (name) =>
+    relative(ROOT, join('/layer-dist', `${name}.mjs`)),
+  );
   return {
     outFile,
     zippedBytes: zip.length,
     unzippedBytes: entries.reduce((sum, e) => sum + (e.data?.length ?? 0), 0),
     files: entries.length,
     coldStartBytes: {
-      handler: graphBytes(outputs, key('layer/handler.mjs')),
-      index: graphBytes(outputs, key('index.mjs')),
-      middy: graphBytes(outputs, key('middy.mjs')),
+      handler: sizes.perEntry['layer/handler'],
+      index: sizes.perEntry.index,
+      middy: sizes.perEntry.middy,
       extension: Object.values(extension.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0),
     },
-    lazyBytes: lazyBytes(outputs, Object.keys(ENTRIES).map((name) => key(`${name}.mjs`))),
+    lazyBytes: sizes.lazy,
   };
 }
 

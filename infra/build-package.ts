@@ -26,7 +26,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { APACHE_LICENSE, graphBytes, kb, lazyBytes, thirdPartyNotice } from './bundle-metafile.ts';
+import { APACHE_LICENSE, entrySizes, kb, thirdPartyNotice } from './bundle-metafile.ts';
 import { libraryBundleOptions } from './bundle-options.ts';
 import { LAYER_ZIP } from './build-layer.ts';
 
@@ -77,15 +77,15 @@ export async function buildPackage(options: { outDir?: string } = {}): Promise<P
   writeFileSync(join(outDir, 'THIRD-PARTY.md'), thirdPartyNotice(bundle.metafile, 'package'));
   copyFileSync(APACHE_LICENSE, join(outDir, 'LICENSE'));
 
-  const outputs = bundle.metafile.outputs;
-  const key = (file: string) => relative(ROOT, join(outDir, file));
-  const entryBytes = (name: keyof typeof ENTRIES) => graphBytes(outputs, key(`${name}.js`));
+  const sizes = entrySizes(bundle.metafile.outputs, Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>, (name) =>
+    relative(ROOT, join(outDir, `${name}.js`)),
+  );
   return {
     outDir,
     tscOutput: `${tsc.stdout}${tsc.stderr}`,
     tscErrors: (tsc.stdout.match(/error TS\d+/g) ?? []).length,
-    coldStartBytes: { index: entryBytes('index'), middy: entryBytes('middy'), 'cli/main': entryBytes('cli/main') },
-    lazyBytes: lazyBytes(outputs, Object.keys(ENTRIES).map((name) => key(`${name}.js`))),
+    coldStartBytes: sizes.perEntry,
+    lazyBytes: sizes.lazy,
     files: listFiles(outDir).length,
   };
 }

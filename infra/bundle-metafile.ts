@@ -27,14 +27,14 @@ export function staticGraph(outputs: Outputs, roots: readonly string[]): Set<str
 }
 
 /** Minified bytes of what importing `root` loads. */
-export function graphBytes(outputs: Outputs, root: string): number {
+function graphBytes(outputs: Outputs, root: string): number {
   let sum = 0;
   for (const name of staticGraph(outputs, [root])) sum += outputs[name]?.bytes ?? 0;
   return sum;
 }
 
 /** Bytes of the JavaScript outputs that no entry loads statically: the lazily imported chunks. */
-export function lazyBytes(outputs: Outputs, entries: readonly string[]): number {
+function lazyBytes(outputs: Outputs, entries: readonly string[]): number {
   const eager = staticGraph(outputs, entries);
   let sum = 0;
   for (const name of Object.keys(outputs)) if (/\.m?js$/.test(name) && !eager.has(name)) sum += outputs[name]?.bytes ?? 0;
@@ -55,6 +55,20 @@ export function thirdPartyNotice(metafile: Metafile, bundledInto: 'layer' | 'pac
   }
   lines.push('', 'The Apache License 2.0 text is in LICENSE.', '');
   return lines.join('\n');
+}
+
+/**
+ * A build's sizes by entry name: what importing each entry loads (its static graph), and the lazy
+ * chunks that none of them loads. `file` names an entry's output as the metafile keys it.
+ */
+export function entrySizes<Name extends string>(
+  outputs: Outputs,
+  names: readonly Name[],
+  file: (name: Name) => string,
+): { readonly perEntry: Readonly<Record<Name, number>>; readonly lazy: number } {
+  const perEntry = {} as Record<Name, number>;
+  for (const name of names) perEntry[name] = graphBytes(outputs, file(name));
+  return { perEntry, lazy: lazyBytes(outputs, names.map(file)) };
 }
 
 /** 1 KB = 1000 bytes, in both builds' reports and in the bench. */

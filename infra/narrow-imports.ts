@@ -15,7 +15,7 @@
  * where the packages' export maps would not.
  */
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { Plugin } from 'esbuild';
 
@@ -47,7 +47,7 @@ export function narrowImports(): Plugin {
         const contents = Object.entries(exports)
           .map(([name, file]) => `export { ${name} } from ${JSON.stringify(realpathSync(join(ROOT, 'node_modules', file)))};`)
           .join('\n');
-        return { contents, loader: 'js', resolveDir: dirname(ROOT) };
+        return { contents, loader: 'js', resolveDir: ROOT };
       });
     },
   };

@@ -7,6 +7,7 @@ import type { Budget, ColdResult, MemoryResult, WarmResult } from './results.ts'
 import type { BundleBuild, LayerBuild } from './build.ts';
 import type { VariantId } from './variants.ts';
 import { COLD_START_BUDGET_BYTES } from '../../infra/build-layer.ts';
+import { kb } from '../../infra/bundle-metafile.ts';
 
 export const LIMITS = {
   coldStartOverRawMs: 20,
@@ -147,7 +148,6 @@ export function checkBudgets(
     budgets.push({ name: 'Memory flat from 5,000 invocations on', limit: 'no growth', measured: 'not measured', pass: undefined });
   }
 
-  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
   if (layer) {
     budgets.push({
       name: 'Layer bundle, minified: what importing lambda-observe from the layer loads (static import graph; exporters are lazy chunks)',

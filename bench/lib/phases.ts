@@ -18,7 +18,7 @@ const WARM_CHILD = join(BENCH, 'child/warm.mjs');
  * a disk-backed file stalls now and then on writeback (milliseconds, in the p99), which Lambda's
  * stdout pipe does not.
  */
-const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : join(BENCH, 'results');
+export const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : join(BENCH, 'results');
 
 /** A variant is given up after this many failed processes (and reported as failed). */
 const MAX_FAILURES = 3;
@@ -91,7 +91,8 @@ interface WarmOutput {
 
 interface WarmSpec {
   warmup: number;
-  earlyFrom: number;
+  /** Time invocations earlyFrom … warmup apart (child/warm.mjs); none when absent. */
+  earlyFrom?: number;
   measured: number;
   checkpoints: number[];
   keepLatencies: boolean;
@@ -234,7 +235,7 @@ export async function measureMemory(ids: readonly VariantId[], invocations: numb
   for (const id of ids) {
     try {
       const started = performance.now();
-      const { output } = await runWarmProcess(id, { warmup: 0, earlyFrom: 0, measured: invocations, checkpoints, keepLatencies: false, timeoutMs: 600_000 }, sinks);
+      const { output } = await runWarmProcess(id, { warmup: 0, measured: invocations, checkpoints, keepLatencies: false, timeoutMs: 600_000 }, sinks);
       results.push({ variant: id, label: VARIANTS[id].label, samples: output.memory });
       progress(`  memory: ${id}, ${invocations} invocations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (error) {

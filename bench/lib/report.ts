@@ -1,6 +1,7 @@
 /** Renders a run as markdown: budgets first, then the tables they come from. */
 import type { ColdResult, MemoryResult, RunResults, WarmResult } from './results.ts';
 import type { VariantId } from './variants.ts';
+import { kb } from '../../infra/bundle-metafile.ts';
 
 const n1 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(1));
 const n0 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : Math.round(v).toLocaleString('en-US'));
@@ -193,7 +194,6 @@ function renderMemory(memory: readonly MemoryResult[]): string {
 function renderBundle(r: RunResults): string {
   const b = r.build.bundle;
   const l = r.build.layer;
-  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
   const lines = ['### Size', ''];
   if (l) {
     lines.push(

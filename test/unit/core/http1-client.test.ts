@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createHttp1Origin, Http1BodyTooLargeError, type Http1Origin, type Http1Request, type Http1Response } from '../../../src/http1-client.ts';
 import { preconnect, takePreconnected } from '../../../src/preconnect.ts';
+import { freePort } from '../../support/free-port.ts';
 
 const servers: Server[] = [];
 after(() => {
@@ -188,10 +189,7 @@ describe('http1 client', () => {
   });
 
   it('reports a refused connection with its code', async () => {
-    const server = await httpServer(() => undefined);
-    servers.pop()!.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const origin = createHttp1Origin({ host: '127.0.0.1', port: server.port });
+    const origin = createHttp1Origin({ host: '127.0.0.1', port: await freePort() });
     const { error, response } = await send(origin, post());
     origin.close();
     assert.equal((error as NodeJS.ErrnoException).code, 'ECONNREFUSED');

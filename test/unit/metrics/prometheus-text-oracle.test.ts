@@ -9,8 +9,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Attributes } from '@opentelemetry/api';
-import { AggregationType, DataPointType, MeterProvider, MetricReader, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationType, DataPointType, MeterProvider, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { createMeterPipeline } from '../../../src/metrics/provider.ts';
+import { PullMetricReader } from '../../../src/metrics/pull-reader.ts';
 import { recordSummary } from '../../../src/metrics/faas-instruments.ts';
 import { createPrometheusTextWriter, withUnitSuffix } from '../../../src/metrics/prometheus-text.ts';
 import { createEnumGauge } from '../../../src/metrics/enum-gauge.ts';
@@ -53,11 +54,6 @@ function relabel(attributes: Attributes, reserved: ReadonlySet<string>, isHistog
   return out;
 }
 
-class Reader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
 describe('Prometheus text writer = the exporter-prometheus serializer', () => {
   it('writes exactly what the library serializer writes, push after push', async () => {
     const reserved = ['job', 'instance', 'stage'];
@@ -71,7 +67,7 @@ describe('Prometheus text writer = the exporter-prometheus serializer', () => {
     };
 
     const pipeline = createMeterPipeline({ cardinalityLimit: 6 });
-    const other = new Reader();
+    const other = new PullMetricReader();
     const exponential = new MeterProvider({
       readers: [other],
       views: [{ instrumentName: 'exp.*', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
