@@ -17,7 +17,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kb } from '../infra/bundle-metafile.ts';
-import { buildPackage } from './lib/build.ts';
+import { buildOtelParts, buildPackage } from './lib/build.ts';
 import { SCRATCH } from './lib/phases.ts';
 import { startSinks } from './lib/sinks.ts';
 import { messageOf, runChild } from './lib/spawn.ts';
@@ -27,6 +27,8 @@ const [id = 'lo-sync', countArg] = process.argv.slice(2);
 if (!(id in VARIANTS)) throw new Error('usage: node bench/gc-survival.ts <variant> [invocations]');
 const count = Number(countArg ?? 6000);
 if (!existsSync(DIST_ENTRY)) buildPackage();
+// The stock-parts control is rebuilt each time: it is one esbuild call.
+if (id === 'otel-parts') await buildOtelParts();
 
 const variant = VARIANTS[id as VariantId];
 const log = join(SCRATCH, `gc-survival-${process.pid}.log`);

@@ -13,7 +13,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinHarness } from './lib/affinity.ts';
-import { buildPackage } from './lib/build.ts';
+import { buildOtelParts, buildPackage } from './lib/build.ts';
 import { startSinks } from './lib/sinks.ts';
 import { runChild } from './lib/spawn.ts';
 import { baseExecArgv, BENCH, childEnv, DIST_ENTRY, LAYER_ENTRY, ROOT, useRealLayer, VARIANTS, type VariantId } from './lib/variants.ts';
@@ -38,6 +38,8 @@ if (!(id in VARIANTS) || !['cold', 'warm', 'alloc'].includes(phase)) {
 const variant = VARIANTS[id as VariantId];
 const { existsSync } = await import('node:fs');
 if (!existsSync(DIST_ENTRY)) buildPackage();
+// The stock-parts control is rebuilt each time: it is one esbuild call.
+if (id === 'otel-parts') await buildOtelParts();
 // The layer variants profile the real layer when a previous run unpacked it.
 if (existsSync(LAYER_ENTRY)) useRealLayer();
 

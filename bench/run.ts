@@ -2,8 +2,8 @@
  * `npm run bench`: lambda-observe against the raw handler and its peers, in one run on one
  * machine, and the budgets of issue 8 checked against it. See docs/performance.md.
  *
- *   npm run bench                  full run (≈ 8 min on 2 cores)
- *   npm run bench -- --quick       ≈ 1.5 min, fewer repetitions and a shorter warm-up (a quick look, not for the README)
+ *   npm run bench                  full run (≈ 10 min on 2 cores)
+ *   npm run bench -- --quick       ≈ 2 min, fewer repetitions and a shorter warm-up (a quick look, not for the README)
  *   npm run bench -- --only=warm   phases: cold, warm, memory (comma-separated; the build always runs)
  *   npm run bench -- --pin         function on CPU 0, harness and receivers on the other (see lib/affinity.ts)
  *   npm run bench -- --memory=128  the function's memory in MB (default 1024): Lambda sizes V8's heap from it
@@ -16,9 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { kb } from '../infra/bundle-metafile.ts';
 import { pinHarness } from './lib/affinity.ts';
 import { checkBudgets } from './lib/budgets.ts';
-import { buildBundle, buildLayer, buildPackage } from './lib/build.ts';
+import { buildBundle, buildLayer, buildOtelParts, buildPackage } from './lib/build.ts';
 import { measureColdStarts, measureMemory, measureWarm } from './lib/phases.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { RunResults } from './lib/results.ts';
@@ -30,9 +31,9 @@ const PLANS = {
   quick: { coldReps: 8, warmRounds: 2, warmWarmup: 1500, warmEarlyFrom: 500, warmMeasured: 1500, memoryInvocations: 10_000, memoryStep: 5000 },
 } as const;
 
-const COLD_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-bundle-off', 'lo-bundle', 'powertools', 'otel'];
-const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'lo-async-off', 'lo-off-evict', 'powertools', 'otel'];
-const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'powertools', 'otel'];
+const COLD_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-bundle-off', 'lo-bundle', 'powertools', 'otel', 'otel-parts'];
+const WARM_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'lo-async', 'lo-async-off', 'lo-off-evict', 'powertools', 'otel', 'otel-parts'];
+const MEMORY_VARIANTS: VariantId[] = ['raw', 'lo-off', 'lo-sync', 'lo-interval', 'powertools', 'otel', 'otel-parts'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -52,12 +53,14 @@ function parseArgs(argv: readonly string[]) {
 
 /** The peers are bench/'s own devDependencies: install them on first use, with the npm on PATH. */
 function ensureBenchDependencies(): void {
-  const marker = join(BENCH, 'node_modules/@opentelemetry/instrumentation-aws-lambda/package.json');
-  if (existsSync(marker)) return;
+  // Every package bench/package.json names, so that a checkout installed before one was added gets it too.
+  const manifest = JSON.parse(readFileSync(join(BENCH, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const missing = () => Object.keys(manifest.devDependencies).filter((name) => !existsSync(join(BENCH, 'node_modules', name, 'package.json')));
+  if (missing().length === 0) return;
   log('installing the peers into bench/node_modules (npm ci --prefix bench) …');
   const args = existsSync(join(BENCH, 'package-lock.json')) ? ['ci'] : ['install'];
   const run = spawnSync('npm', [...args, '--prefix', BENCH, '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  if (run.status !== 0 || !existsSync(marker)) throw new Error(`npm ${args[0]} --prefix bench failed (exit ${run.status})`);
+  if (run.status !== 0 || missing().length > 0) throw new Error(`npm ${args[0]} --prefix bench failed (exit ${run.status}; missing: ${missing().join(', ')})`);
 }
 
 const DOCS = join(BENCH, '..', 'docs/performance.md');
@@ -102,6 +105,12 @@ async function main(): Promise<void> {
     return undefined;
   });
   if (layer) useRealLayer();
+  const otelPartsBytes = await buildOtelParts().catch((error: unknown) => {
+    notes.push(`the stock OpenTelemetry parts control did not bundle, so it was not run: ${reason(error)}`);
+    return undefined;
+  });
+  if (otelPartsBytes !== undefined) notes.push(`The stock OpenTelemetry parts control (bench/handlers/otel-parts.mjs) bundles to ${kb(otelPartsBytes)} minified, handler included.`);
+  const measured = (ids: readonly VariantId[]) => (otelPartsBytes === undefined ? ids.filter((id) => id !== 'otel-parts') : ids);
   if (packageBuild.diagnostics) notes.push(`tsc reported ${packageBuild.diagnostics} type errors (work in progress elsewhere); the package was built anyway.`);
 
   // Pinned before the receivers start, so that they (and the Pushgateway process) inherit it.
@@ -110,15 +119,15 @@ async function main(): Promise<void> {
   const sinks = await startSinks();
   notes.push(...sinks.notes);
   try {
-    const coldVariants = layer || bundle ? COLD_VARIANTS : COLD_VARIANTS.filter((id) => !id.startsWith('lo-bundle'));
+    const coldVariants = measured(layer || bundle ? COLD_VARIANTS : COLD_VARIANTS.filter((id) => !id.startsWith('lo-bundle')));
     const cold = phases.has('cold') ? (log(`cold starts: ${plan.coldReps} × ${coldVariants.length} variants …`), await measureColdStarts(coldVariants, plan.coldReps, sinks, log)) : [];
     const warm = phases.has('warm')
-      ? (log(`warm: ${plan.warmRounds} rounds × ${WARM_VARIANTS.length} variants …`),
-        await measureWarm(WARM_VARIANTS, plan.warmRounds, plan.warmWarmup, plan.warmEarlyFrom, plan.warmMeasured, sinks, log))
+      ? (log(`warm: ${plan.warmRounds} rounds × ${measured(WARM_VARIANTS).length} variants …`),
+        await measureWarm(measured(WARM_VARIANTS), plan.warmRounds, plan.warmWarmup, plan.warmEarlyFrom, plan.warmMeasured, sinks, log))
       : [];
     const memory = phases.has('memory')
-      ? (log(`memory: ${plan.memoryInvocations} invocations × ${MEMORY_VARIANTS.length} variants …`),
-        await measureMemory(MEMORY_VARIANTS, plan.memoryInvocations, plan.memoryStep, sinks, log))
+      ? (log(`memory: ${plan.memoryInvocations} invocations × ${measured(MEMORY_VARIANTS).length} variants …`),
+        await measureMemory(measured(MEMORY_VARIANTS), plan.memoryInvocations, plan.memoryStep, sinks, log))
       : [];
     for (const w of warm) {
       if (w.bytes.pushFailures > 0) notes.push(`${w.label}: the Pushgateway refused ${w.bytes.pushFailures} pushes.`);

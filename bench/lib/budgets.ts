@@ -38,7 +38,12 @@ export function checkBudgets(
   const warmOf = (id: VariantId) => warm.find((w) => w.variant === id && !w.error && w.latency.n > 0);
   const memOf = (id: VariantId) => memory.find((m) => m.variant === id && !m.error && m.samples.length > 0);
 
+  // The same job on stock OpenTelemetry SDK parts (a control): what the SDK lambda-observe is built
+  // on costs by itself, the scale for the budgets it misses.
+  const STOCK = 'the same job on stock OpenTelemetry parts';
   const rawCold = coldOf('raw');
+  const stockCold = coldOf('otel-parts');
+  const stockColdText = stockCold && rawCold ? `; ${STOCK}: ${ms(stockCold.wallFirst.median - rawCold.wallFirst.median)}` : '';
   for (const [id, what] of [
     ['lo-sync', 'npm package'],
     ['lo-bundle', 'layer'],
@@ -48,7 +53,7 @@ export function checkBudgets(
     budgets.push({
       name: `Cold start over raw, ${what}, all signals on (process start → first invocation done, median)`,
       limit: `≤ ${LIMITS.coldStartOverRawMs} ms`,
-      measured: over === undefined ? 'not measured' : `${ms(over)} (in-process: ${ms(c!.inProcessFirst.median - rawCold!.inProcessFirst.median)})`,
+      measured: over === undefined ? 'not measured' : `${ms(over)} (in-process: ${ms(c!.inProcessFirst.median - rawCold!.inProcessFirst.median)}${stockColdText})`,
       pass: over === undefined ? undefined : over <= LIMITS.coldStartOverRawMs,
     });
   }
@@ -73,6 +78,7 @@ export function checkBudgets(
   const otel = warmOf('otel');
   const syncOver = overRaw(sync, 'median');
   const otelOver = overRaw(otel, 'median');
+  const stockOver = overRaw(warmOf('otel-parts'), 'median');
   const exporting = sync !== undefined && sync.bytes.spans > 0 && sync.bytes.pushRequests > 0;
   budgets.push({
     name: 'Warm cost over raw with OTLP + Pushgateway export every invocation (sync flush), median, vs the OTel instrumentation’s',
@@ -81,6 +87,7 @@ export function checkBudgets(
       syncOver === undefined || otelOver === undefined
         ? 'not measured'
         : `${us(syncOver)} vs OTel ${us(otelOver)} = ${(syncOver / otelOver).toFixed(2)} ×` +
+          (stockOver === undefined ? '' : ` (${STOCK}: ${us(stockOver)} = ${(stockOver / otelOver).toFixed(2)} ×)`) +
           (exporting ? '' : ` — NOT comparable: lambda-observe exported ${sync!.bytes.spans.toFixed(2)} spans and ${sync!.bytes.pushRequests.toFixed(2)} pushes per invocation`),
     pass: syncOver === undefined || otelOver === undefined || !exporting ? undefined : syncOver <= LIMITS.exportShareOfOtel * otelOver,
   });
@@ -114,11 +121,13 @@ export function checkBudgets(
   const rawMem = memOf('raw');
   const loMem = memOf('lo-sync');
   const at5k = (m: MemoryResult | undefined) => m?.samples.find((s) => s.invocations === 5000);
-  const rssOver = at5k(loMem) && at5k(rawMem) ? at5k(loMem)!.rss - at5k(rawMem)!.rss : undefined;
+  const rssOverRaw = (m: MemoryResult | undefined) => (at5k(m) && at5k(rawMem) ? at5k(m)!.rss - at5k(rawMem)!.rss : undefined);
+  const rssOver = rssOverRaw(loMem);
+  const stockRssOver = rssOverRaw(memOf('otel-parts'));
   budgets.push({
     name: 'Memory: RSS over raw after 5,000 invocations, all signals on',
     limit: `≤ ${mb(LIMITS.rssOverRawBytes)}`,
-    measured: rssOver === undefined ? 'not measured' : mb(rssOver),
+    measured: rssOver === undefined ? 'not measured' : mb(rssOver) + (stockRssOver === undefined ? '' : ` (${STOCK}: ${mb(stockRssOver)})`),
     pass: rssOver === undefined ? undefined : rssOver <= LIMITS.rssOverRawBytes,
   });
   const first = at5k(loMem);
@@ -130,13 +139,15 @@ export function checkBudgets(
     const rss = last.rssAfterGc - first.rssAfterGc;
     const rawRss = rawLast.rssAfterGc - rawFirst.rssAfterGc;
     const sign = (v: number) => (v >= 0 ? '+' : '');
-    // The peers' growth over the same run, for scale: V8 grows its young generation for any
-    // handler that keeps enough bytes alive across its scavenges (bench/gc-survival.ts).
-    const peers = (['powertools', 'otel'] as const).flatMap((id) => {
+    // The peers' and the stock-parts control's growth over the same run, for scale: V8 grows its
+    // young generation for any handler that keeps enough bytes alive across its scavenges
+    // (bench/gc-survival.ts).
+    const others = { powertools: 'Powertools', otel: 'OTel', 'otel-parts': STOCK } as const;
+    const peers = (Object.keys(others) as Array<keyof typeof others>).flatMap((id) => {
       const samples = memOf(id)?.samples;
       const from = samples?.find((s) => s.invocations === first.invocations);
       const to = samples?.find((s) => s.invocations === last.invocations);
-      return from && to ? [`${id === 'otel' ? 'OTel' : 'Powertools'} ${sign(to.rssAfterGc - from.rssAfterGc)}${mb(to.rssAfterGc - from.rssAfterGc)}`] : [];
+      return from && to ? [`${others[id]} ${sign(to.rssAfterGc - from.rssAfterGc)}${mb(to.rssAfterGc - from.rssAfterGc)}`] : [];
     });
     budgets.push({
       name: `Memory flat from 5,000 to ${last.invocations.toLocaleString('en-US')} invocations, all signals on (after full GC)`,

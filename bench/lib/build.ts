@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BENCH, BUNDLE_ENTRY, DIST_ENTRY, LAYER_DIR, LAYER_ENTRY, PACKAGE_OUT, ROOT } from './variants.ts';
+import { BENCH, BUNDLE_ENTRY, DIST_ENTRY, HANDLERS, LAYER_DIR, LAYER_ENTRY, OTEL_PARTS_ENTRY, PACKAGE_OUT, ROOT } from './variants.ts';
 
 export interface PackageBuild {
   readonly ms: number;
@@ -50,13 +50,13 @@ export function buildPackage(): PackageBuild {
   return { ms: performance.now() - started, diagnostics };
 }
 
-export async function buildBundle(): Promise<BundleBuild> {
-  const started = performance.now();
+/** One minified ES module file for Node, as a function is deployed (esbuild, everything bundled). */
+async function bundleOneFile(entryPoint: string, outfile: string) {
   const esbuild = await import('esbuild');
-  mkdirSync(dirname(BUNDLE_ENTRY), { recursive: true });
-  const result = await esbuild.build({
-    entryPoints: [join(ROOT, 'src/index.ts')],
-    outfile: BUNDLE_ENTRY,
+  mkdirSync(dirname(outfile), { recursive: true });
+  return esbuild.build({
+    entryPoints: [entryPoint],
+    outfile,
     bundle: true,
     minify: true,
     platform: 'node',
@@ -67,6 +67,11 @@ export async function buildBundle(): Promise<BundleBuild> {
     // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   });
+}
+
+export async function buildBundle(): Promise<BundleBuild> {
+  const started = performance.now();
+  const result = await bundleOneFile(join(ROOT, 'src/index.ts'), BUNDLE_ENTRY);
   const code = readFileSync(BUNDLE_ENTRY);
   const byPackage = new Map<string, number>();
   const output = Object.values(result.metafile.outputs)[0];
@@ -80,6 +85,15 @@ export async function buildBundle(): Promise<BundleBuild> {
     gzipBytes: gzipSync(code, { level: 9 }).length,
     byPackage: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
   };
+}
+
+/**
+ * The stock-OpenTelemetry-parts control, handler and SDK parts in one file (bench/'s own copies of
+ * the packages, from bench/package.json). Returns its minified size.
+ */
+export async function buildOtelParts(): Promise<number> {
+  await bundleOneFile(join(HANDLERS, 'otel-parts.mjs'), OTEL_PARTS_ENTRY);
+  return statSync(OTEL_PARTS_ENTRY).size;
 }
 
 /**

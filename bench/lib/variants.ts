@@ -26,6 +26,8 @@ export const BUNDLE_ENTRY = join(BENCH, '.build/lambda-observe.bundle.mjs');
 export const LAYER_DIR = join(BENCH, '.build/layer');
 export const LAYER_ENTRY = join(LAYER_DIR, 'nodejs/node_modules/lambda-observe/dist/index.mjs');
 const LAYER_API = join(LAYER_DIR, 'nodejs/node_modules/@opentelemetry/api/dist/index.mjs');
+/** The stock-OpenTelemetry-parts control (handlers/otel-parts.mjs), bundled into one file by build.ts. */
+export const OTEL_PARTS_ENTRY = join(BENCH, '.build/otel-parts.mjs');
 
 /** Which build the "layer" variants load: set by the harness once it knows whether the real layer built. */
 export const layerBuild: { entry: string; api: string; label: string } = { entry: BUNDLE_ENTRY, api: '', label: 'bundle' };
@@ -37,7 +39,7 @@ export function useRealLayer(): void {
   layerBuild.label = 'layer';
 }
 
-export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-async-off' | 'lo-off-evict' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel';
+export type VariantId = 'raw' | 'lo-off' | 'lo-sync' | 'lo-interval' | 'lo-async' | 'lo-async-off' | 'lo-off-evict' | 'lo-bundle-off' | 'lo-bundle' | 'powertools' | 'otel' | 'otel-parts';
 
 export interface Variant {
   readonly id: VariantId;
@@ -208,6 +210,22 @@ export const VARIANTS: Record<VariantId, Variant> = {
       _HANDLER: 'otel-handler.handler',
       OTEL_SERVICE_NAME: 'bench-fn',
       OTEL_EXPORTER_OTLP_ENDPOINT: sinks.otlpUrl,
+    }),
+    settle: false,
+  },
+  'otel-parts': {
+    id: 'otel-parts',
+    label: 'control: the same job on stock OpenTelemetry SDK parts (one bundled file), OTLP + Pushgateway, sync',
+    handler: 'otel-parts.mjs',
+    execArgv: [],
+    // What the OpenTelemetry SDK's own parts cost for the signals the budgets measure, with nothing
+    // of lambda-observe: the scale for the cold-start, export and memory budgets of a library that
+    // is built on them.
+    env: (sinks) => ({
+      BENCH_HANDLER: OTEL_PARTS_ENTRY,
+      OTEL_SERVICE_NAME: 'bench-fn',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinks.otlpUrl,
+      ...(sinks.pushgatewayUrl ? { BENCH_PUSHGATEWAY_URL: sinks.pushgatewayUrl } : {}),
     }),
     settle: false,
   },
