@@ -34,7 +34,11 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 trace.setGlobalTracerProvider(new TracerProvider({ resource, spanProcessors: [spanProcessor] }));
 
-/** Collects only when asked: the push below reads the metrics once per invocation. */
+/**
+ * Collects only when asked: the push below reads the metrics once per invocation. The same few lines
+ * as lambda-observe's src/metrics/pull-reader.ts, written out here so that the control loads nothing
+ * of lambda-observe.
+ */
 class OnDemandReader extends MetricReader {
   constructor() {
     super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
